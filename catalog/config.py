@@ -1,0 +1,53 @@
+"""One typed settings object. Read from the environment (prefix CURAGRAPH_) when it is built,
+never at import; commands and the API build it once and pass it down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CURAGRAPH_", extra="ignore")
+
+    db: Path = Field(
+        default=Path("curagraph-catalog"),
+        description="Catalog directory: the embedded database, the raw archive and quarantine files.",
+    )
+    store: Literal["embedded", "neo4j"] = Field(default="embedded", description="Graph engine.")
+
+    neo4j_uri: str = Field(default="bolt://127.0.0.1:7687", description="Bolt URI of the Neo4j server.")
+    neo4j_user: str = Field(default="neo4j")
+    neo4j_password: SecretStr = Field(default=SecretStr(""), description="Neo4j password (required for neo4j).")
+    neo4j_database: str = Field(default="neo4j")
+
+    batch_size: int = Field(default=2000, ge=1, le=100_000, description="Examples written per transaction.")
+    query_timeout_s: float = Field(default=30.0, gt=0, description="Time limit of a read-only Cypher query.")
+    row_cap: int = Field(default=1000, ge=1, description="Most rows a read-only Cypher query returns.")
+    max_record_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="A record larger than this is quarantined unread."
+    )
+    ontology_extensions: list[Path] = Field(
+        default_factory=list, description="Extra Turtle files that extend the ontology."
+    )
+
+    @field_validator("db")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def graph_path(self) -> Path:
+        """The embedded database file inside the catalog directory."""
+        return self.db / "graph.lbdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.db / "raw"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.db / "quarantine"

@@ -1,0 +1,105 @@
+"""One exception tree. Each error says what went wrong and how to fix it.
+
+The CLI and the API translate these at the edge (exit code 2 / one JSON error shape); nothing
+below the edge prints or logs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class CatalogError(Exception):
+    """Base of every error curagraph raises on purpose."""
+
+    code = "catalog_error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ConfigError(CatalogError):
+    """Settings or command-line options that cannot work together."""
+
+    code = "config_error"
+
+
+class OntologyError(CatalogError):
+    """The ontology (or a user's extension of it) is malformed or fails its SHACL shapes."""
+
+    code = "ontology_error"
+
+
+class SchemaViolation(CatalogError):
+    """A write or query names a label, relationship, endpoint pair or property the ontology does not declare."""
+
+    code = "schema_violation"
+
+    def __init__(self, kind: str, offender: str, allowed: Iterable[str], *, context: str = "") -> None:
+        allowed_sorted = sorted(allowed)
+        where = f" {context}" if context else ""
+        super().__init__(
+            f"unknown {kind} {offender!r}{where}; the ontology allows: {', '.join(allowed_sorted) or '(none)'}",
+            hint="declare it in an ontology extension (Turtle) or use one of the allowed names",
+        )
+        self.kind = kind
+        self.offender = offender
+        self.allowed = allowed_sorted
+
+
+class StoreError(CatalogError):
+    """The graph engine failed: cannot open, cannot reach, or a query failed."""
+
+    code = "store_error"
+
+
+class StoreUnavailable(StoreError):
+    """The engine cannot be opened or reached (locked file, server down, wrong password)."""
+
+    code = "store_unavailable"
+
+
+class QueryRefused(CatalogError):
+    """A query through the read-only path tried to write or to escape it."""
+
+    code = "query_refused"
+
+
+class QueryTimeout(StoreError):
+    """A query ran past its time limit."""
+
+    code = "query_timeout"
+
+
+class QueryFailed(StoreError):
+    """The engine rejected a query (syntax error, unknown property, ...)."""
+
+    code = "query_failed"
+
+
+class IngestError(CatalogError):
+    """An ingest cannot start: missing file, unreadable manifest, unknown or ambiguous format."""
+
+    code = "ingest_error"
+
+
+class ManifestError(IngestError):
+    code = "manifest_error"
+
+
+class FormatDetectionError(IngestError):
+    code = "format_detection_error"
+
+
+class NotFound(CatalogError):
+    code = "not_found"
+
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"no {kind} with id {ident!r} in the catalog")
+        self.kind = kind
+        self.ident = ident

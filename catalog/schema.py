@@ -1,0 +1,354 @@
+"""The graph schema, derived from the ontology.
+
+Everything that names a label, a relationship type or a property comes from here: the embedded
+engine's DDL, Neo4j's constraints, the write guard, the allow-list that checks generated Cypher,
+and the concept nodes (topics, tasks, formats, licenses) seeded into every catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import rdflib
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib.collection import Collection
+
+from catalog.errors import OntologyError, SchemaViolation
+from ontology import ONTOLOGY_FILES, SHAPES_FILE
+
+CG = rdflib.Namespace("https://w3id.org/curagraph#")
+
+#: property datatypes of the ontology -> engine-neutral type names
+_DATATYPES: dict[URIRef, str] = {
+    XSD.string: "STRING",
+    XSD.long: "INT64",
+    XSD.integer: "INT64",
+    XSD.double: "DOUBLE",
+    XSD.boolean: "BOOLEAN",
+    CG.StringList: "STRING[]",
+    CG.JsonText: "STRING",
+}
+
+KEY_PROPERTY = "id"
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    name: str
+    type: str  # STRING, INT64, DOUBLE, BOOLEAN, STRING[]
+    comment: str = ""
+
+    def accepts(self, value: Any) -> bool:
+        if value is None:
+            return True
+        if self.type == "STRING":
+            return isinstance(value, str)
+        if self.type == "INT64":
+            return isinstance(value, int) and not isinstance(value, bool)
+        if self.type == "DOUBLE":
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        if self.type == "BOOLEAN":
+            return isinstance(value, bool)
+        if self.type == "STRING[]":
+            return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        return False
+
+
+@dataclass(frozen=True)
+class NodeLabel:
+    name: str
+    iri: str
+    comment: str
+    properties: Mapping[str, PropertySpec]
+
+
+@dataclass(frozen=True)
+class RelationshipType:
+    name: str
+    iri: str
+    comment: str
+    pairs: frozenset[tuple[str, str]]
+    properties: Mapping[str, PropertySpec]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A SKOS concept (topic, task or format) as seeded into the graph."""
+
+    id: str
+    label: str
+    alt_labels: tuple[str, ...]  # "lang:text"
+    description: str
+    iri: str
+    broader: str | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class Schema:
+    labels: Mapping[str, NodeLabel]
+    relationships: Mapping[str, RelationshipType]
+    topics: Mapping[str, Concept] = field(default_factory=dict)
+    tasks: Mapping[str, Concept] = field(default_factory=dict)
+    formats: Mapping[str, Concept] = field(default_factory=dict)
+    licenses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ guards
+
+    def node_label(self, label: str) -> NodeLabel:
+        try:
+            return self.labels[label]
+        except KeyError:
+            raise SchemaViolation("node label", label, self.labels) from None
+
+    def relationship(self, rel_type: str) -> RelationshipType:
+        try:
+            return self.relationships[rel_type]
+        except KeyError:
+            raise SchemaViolation("relationship type", rel_type, self.relationships) from None
+
+    def check_endpoints(self, rel_type: str, from_label: str, to_label: str) -> RelationshipType:
+        rel = self.relationship(rel_type)
+        self.node_label(from_label)
+        self.node_label(to_label)
+        if (from_label, to_label) not in rel.pairs:
+            raise SchemaViolation(
+                "endpoint pair",
+                f"({from_label})-[:{rel_type}]->({to_label})",
+                (f"({a})-[:{rel_type}]->({b})" for a, b in rel.pairs),
+            )
+        return rel
+
+    def check_node_properties(self, label: str, keys: Iterable[str]) -> None:
+        spec = self.node_label(label)
+        for key in keys:
+            if key not in spec.properties:
+                raise SchemaViolation("property", key, spec.properties, context=f"on :{label}")
+
+    def check_relationship_properties(self, rel_type: str, keys: Iterable[str]) -> None:
+        spec = self.relationship(rel_type)
+        for key in keys:
+            if key not in spec.properties:
+                raise SchemaViolation("property", key, spec.properties, context=f"on [:{rel_type}]")
+
+    def check_values(self, owner: str, props: Mapping[str, PropertySpec], row: Mapping[str, Any]) -> None:
+        for key, value in row.items():
+            spec = props.get(key)
+            if spec is None:
+                raise SchemaViolation("property", key, props, context=f"on {owner}")
+            if not spec.accepts(value):
+                raise SchemaViolation(
+                    "value type",
+                    f"{key}={type(value).__name__}",
+                    [f"{key}={spec.type}"],
+                    context=f"on {owner}",
+                )
+
+    # ------------------------------------------------------------------ views
+
+    def property_names(self) -> frozenset[str]:
+        names = {p for lab in self.labels.values() for p in lab.properties}
+        names |= {p for rel in self.relationships.values() for p in rel.properties}
+        return frozenset(names)
+
+    def describe(self) -> dict[str, Any]:
+        """A plain description (for docs, the API and prompts)."""
+        return {
+            "labels": {
+                n: {"properties": {p.name: p.type for p in lab.properties.values()}, "comment": lab.comment}
+                for n, lab in sorted(self.labels.items())
+            },
+            "relationships": {
+                n: {
+                    "pairs": sorted([a, b] for a, b in rel.pairs),
+                    "properties": {p.name: p.type for p in rel.properties.values()},
+                    "comment": rel.comment,
+                }
+                for n, rel in sorted(self.relationships.items())
+            },
+        }
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def load_ontology_graph(extensions: Sequence[Path] = ()) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in (*ONTOLOGY_FILES, *extensions):
+        try:
+            graph.parse(path, format="turtle")
+        except FileNotFoundError:
+            raise OntologyError(f"ontology file not found: {path}") from None
+        except Exception as exc:  # rdflib raises many parser types
+            raise OntologyError(f"cannot parse ontology file {path}: {exc}", hint="fix the Turtle syntax") from exc
+    return graph
+
+
+def validate_ontology(graph: rdflib.Graph) -> None:
+    """SHACL-validate the ontology; raise OntologyError listing each violation."""
+    import pyshacl
+
+    shapes = rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True)
+    if not conforms:
+        messages = []
+        for result in report.subjects(RDF.type, URIRef("http://www.w3.org/ns/shacl#ValidationResult")):
+            focus = report.value(result, URIRef("http://www.w3.org/ns/shacl#focusNode"))
+            msg = report.value(result, URIRef("http://www.w3.org/ns/shacl#resultMessage"))
+            messages.append(f"{_local(focus) if focus is not None else '?'}: {msg}")
+        raise OntologyError(
+            "the ontology does not conform to its SHACL shapes: " + "; ".join(sorted(messages)),
+            hint="fix the listed resources in the Turtle file",
+        )
+
+
+def _local(node: Any) -> str:
+    text = str(node)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
+
+
+def _classes_of(graph: rdflib.Graph, node: Any) -> list[URIRef]:
+    """A class or an owl:unionOf list of classes."""
+    if isinstance(node, URIRef):
+        return [node]
+    union = graph.value(node, OWL.unionOf)
+    if union is None:
+        raise OntologyError(f"cannot read class expression {node}", hint="use a class IRI or owl:unionOf")
+    return [c for c in Collection(graph, union) if isinstance(c, URIRef)]
+
+
+def _text(graph: rdflib.Graph, subject: Any, predicate: URIRef, lang: str = "en") -> str:
+    best = ""
+    for value in graph.objects(subject, predicate):
+        if isinstance(value, Literal):
+            if value.language in (lang, None):
+                return str(value)
+            best = best or str(value)
+    return best
+
+
+def schema_from_graph(graph: rdflib.Graph) -> Schema:
+    node_classes = sorted(set(graph.subjects(RDF.type, CG.NodeClass)), key=str)
+    label_of = {c: _local(c) for c in node_classes}
+    label_props: dict[str, dict[str, PropertySpec]] = {name: {} for name in label_of.values()}
+
+    rel_iris = sorted(set(graph.subjects(RDF.type, CG.Relationship)), key=str)
+    rel_props: dict[str, dict[str, PropertySpec]] = {_local(r): {} for r in rel_iris}
+
+    for prop in sorted(set(graph.subjects(RDF.type, OWL.DatatypeProperty)), key=str):
+        name = _local(prop)
+        rng = graph.value(prop, RDFS.range)
+        if rng not in _DATATYPES:
+            raise OntologyError(f"property {name} has unsupported range {rng}")
+        spec = PropertySpec(name=name, type=_DATATYPES[rng], comment=_text(graph, prop, RDFS.comment))
+        domain = graph.value(prop, RDFS.domain)
+        if domain is not None:
+            for cls in _classes_of(graph, domain):
+                if cls not in label_of:
+                    raise OntologyError(f"property {name} has domain {_local(cls)}, which is not a node class")
+                label_props[label_of[cls]][name] = spec
+        for rel in graph.objects(prop, CG.onRelationship):
+            if _local(rel) not in rel_props:
+                raise OntologyError(f"property {name} is on {_local(rel)}, which is not a relationship")
+            rel_props[_local(rel)][name] = spec
+
+    labels = {}
+    for cls, name in label_of.items():
+        if KEY_PROPERTY not in label_props[name]:
+            raise OntologyError(f"node class {name} has no '{KEY_PROPERTY}' property", hint="add it to cg:id's domain")
+        labels[name] = NodeLabel(name, str(cls), _text(graph, cls, RDFS.comment), dict(label_props[name]))
+
+    relationships = {}
+    for rel in rel_iris:
+        name = _local(rel)
+        pairs: set[tuple[str, str]] = set()
+        for pair in graph.objects(rel, CG.connects):
+            a, b = graph.value(pair, CG.fromClass), graph.value(pair, CG.toClass)
+            pairs.add((label_of[a], label_of[b]))
+        if not pairs:
+            domain, rng = graph.value(rel, RDFS.domain), graph.value(rel, RDFS.range)
+            if domain is None or rng is None:
+                raise OntologyError(f"relationship {name} needs rdfs:domain and rdfs:range")
+            pairs = {(label_of[a], label_of[b]) for a in _classes_of(graph, domain) for b in _classes_of(graph, rng)}
+        relationships[name] = RelationshipType(
+            name, str(rel), _text(graph, rel, RDFS.comment), frozenset(pairs), dict(rel_props[name])
+        )
+
+    return Schema(
+        labels=labels,
+        relationships=relationships,
+        topics=_concepts(graph, CG.TopicScheme),
+        tasks=_concepts(graph, CG.TaskScheme),
+        formats=_concepts(graph, CG.FormatScheme),
+        licenses=_licenses(graph),
+    )
+
+
+def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
+    members = sorted(set(graph.subjects(SKOS.inScheme, scheme)), key=str)
+    broader = {m: graph.value(m, SKOS.broader) for m in members}
+
+    def depth(node: Any, seen: frozenset[Any] = frozenset()) -> int:
+        parent = broader.get(node)
+        if parent is None:
+            return 1
+        if node in seen:
+            raise OntologyError(f"concept hierarchy has a cycle at {_local(node)}")
+        return 1 + depth(parent, seen | {node})
+
+    out: dict[str, Concept] = {}
+    for m in members:
+        ident = _local(m)
+        if ident in out:
+            raise OntologyError(f"two concepts share the id {ident!r} in {_local(scheme)}")
+        alts = sorted(
+            f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.altLabel) if isinstance(v, Literal)
+        )
+        parent = broader[m]
+        out[ident] = Concept(
+            id=ident,
+            label=_text(graph, m, SKOS.prefLabel),
+            alt_labels=tuple(alts),
+            description=_text(graph, m, SKOS.definition),
+            iri=str(m),
+            broader=_local(parent) if parent is not None else None,
+            depth=depth(m),
+        )
+    return out
+
+
+_LICENSE_FIELDS = ("spdx_id", "kind", "url", "commercial_use", "share_alike", "attribution_required", "no_derivatives")
+
+
+def _licenses(graph: rdflib.Graph) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for lic in sorted(set(graph.subjects(RDF.type, CG.License)), key=str):
+        row: dict[str, Any] = {"iri": str(lic), "label": _text(graph, lic, RDFS.label)}
+        row["description"] = _text(graph, lic, RDFS.comment)
+        for name in _LICENSE_FIELDS:
+            value = graph.value(lic, CG[name])
+            if value is not None:
+                row[name] = value.toPython() if isinstance(value, Literal) else str(value)
+        row["id"] = row["spdx_id"]
+        out[row["id"]] = row
+    return out
+
+
+@lru_cache(maxsize=8)
+def _load_schema(extensions: tuple[Path, ...]) -> Schema:
+    graph = load_ontology_graph(extensions)
+    if extensions:
+        validate_ontology(graph)
+    return schema_from_graph(graph)
+
+
+def load_schema(extensions: Sequence[Path] = ()) -> Schema:
+    """The schema of the shipped ontology plus the user's extensions (SHACL-checked)."""
+    return _load_schema(tuple(Path(p).resolve() for p in extensions))

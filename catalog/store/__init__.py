@@ -1,0 +1,33 @@
+"""Graph stores: the GraphStore protocol and the engines behind it."""
+
+from __future__ import annotations
+
+from catalog.config import Settings
+from catalog.errors import ConfigError
+from catalog.schema import Schema, load_schema
+from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch
+
+
+def open_store(settings: Settings, *, schema: Schema | None = None, create: bool = True) -> GraphStore:
+    """Open the engine the settings name. `create=False` refuses to create a new embedded catalog."""
+    schema = schema or load_schema(settings.ontology_extensions)
+    if settings.store == "embedded":
+        from catalog.store.embedded import EmbeddedStore
+
+        if not create and not settings.graph_path.exists():
+            raise ConfigError(
+                f"no catalog at {settings.db}",
+                hint="run 'curagraph init --db PATH' or 'curagraph ingest' first, or point --db / CURAGRAPH_DB at one",
+            )
+        store = EmbeddedStore(
+            settings.graph_path, schema=schema, query_timeout_s=settings.query_timeout_s, row_cap=settings.row_cap
+        )
+        store.ensure_schema()
+        return store
+    raise ConfigError(
+        f"the {settings.store!r} engine is not available in this build",
+        hint="use --store embedded (the Neo4j engine lands with its own issue)",
+    )
+
+
+__all__ = ["GraphStore", "NodeGroup", "RelGroup", "WriteBatch", "open_store"]

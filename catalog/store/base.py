@@ -1,0 +1,97 @@
+"""The GraphStore protocol: one contract, two engines (embedded LadybugDB, Neo4j).
+
+Methods take keyword-only typed arguments and return pydantic models or plain Python values,
+never driver records. Every write names labels and relationship types that the schema checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from catalog.model import CatalogStats, CypherResult, NodeRecord
+from catalog.schema import Schema
+
+
+@dataclass
+class NodeGroup:
+    """Nodes of one label to upsert: each row has an 'id' and any declared properties."""
+
+    label: str
+    rows: Sequence[Mapping[str, Any]]
+
+
+@dataclass
+class RelGroup:
+    """Relationships of one type between two labels: rows {'src', 'dst', **properties}.
+
+    `key` names properties that are part of the relationship's identity (two LICENSED_UNDER
+    claims of one license by different claimants are two edges); by default an edge is identified
+    by its endpoints alone.
+    """
+
+    rel_type: str
+    from_label: str
+    to_label: str
+    rows: Sequence[Mapping[str, Any]]
+    key: tuple[str, ...] = ()
+
+
+@dataclass
+class WriteBatch:
+    """Nodes and relationships written in one transaction: all of it lands, or none of it."""
+
+    nodes: list[NodeGroup] = field(default_factory=list)
+    relationships: list[RelGroup] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(g.rows) for g in self.nodes) + sum(len(g.rows) for g in self.relationships)
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    schema: Schema
+    engine: str
+
+    def ensure_schema(self) -> None:
+        """Create what the ontology declares (tables / constraints) and seed concepts and licenses. Idempotent."""
+
+    def write(self, *, batch: WriteBatch) -> None:
+        """Upsert the batch's nodes, then its relationships, in one transaction."""
+
+    def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Create or update nodes by id; returns the number of rows written."""
+
+    def upsert_relationships(
+        self,
+        *,
+        rel_type: str,
+        from_label: str,
+        to_label: str,
+        rows: Sequence[Mapping[str, Any]],
+        key: tuple[str, ...] = (),
+    ) -> int:
+        """Create missing relationships and update the properties of existing ones."""
+
+    def existing_ids(self, *, label: str, ids: Sequence[str]) -> set[str]:
+        """The subset of ids that already exist as nodes of the label."""
+
+    def get_node(self, *, label: str, node_id: str) -> NodeRecord | None: ...
+
+    def count_nodes(self, *, label: str) -> int: ...
+
+    def stats(self) -> CatalogStats:
+        """Node count per label and relationship count per type, for every name the ontology declares."""
+
+    def read_cypher(
+        self,
+        *,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> CypherResult:
+        """Run one read-only statement; writes are refused by the engine, not only by a keyword list."""
+
+    def close(self) -> None: ...

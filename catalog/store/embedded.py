@@ -1,0 +1,319 @@
+"""The embedded engine: LadybugDB (PyPI `ladybug`, the maintained fork of Kuzu), on disk, in process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
+from catalog.model import CatalogStats, CypherResult, NodeRecord
+from catalog.schema import KEY_PROPERTY, Schema
+from catalog.store import cypher as Q
+from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+from catalog.store.readonly import check_read_only
+from catalog.store.seed import seed_batch
+from catalog.store.values import plain
+
+#: rows per statement; larger lists cost more to convert than they save in round trips
+_CHUNK = 5000
+#: variable-length patterns stop at 30 hops on this engine unless raised (see DESIGN.md)
+VAR_LENGTH_MAX_DEPTH = 100
+
+
+def _ddl_type(prop_type: str) -> str:
+    return prop_type  # the schema's type names are the engine's
+
+
+class EmbeddedStore:
+    """GraphStore on LadybugDB. `path` is a database file, or ':memory:'."""
+
+    engine = "embedded"
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        schema: Schema,
+        query_timeout_s: float = 30.0,
+        row_cap: int = 1000,
+        read_only: bool = False,
+    ) -> None:
+        import ladybug
+
+        self.schema = schema
+        self.path = str(path)
+        self.query_timeout_s = query_timeout_s
+        self.row_cap = row_cap
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = ladybug.Database(self.path, read_only=read_only)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            msg = str(exc)
+            hint = "is another curagraph process using this catalog? stop it or pass another --db"
+            if "lock" not in msg.lower():
+                hint = "check the --db path; the file may belong to another program or an incompatible version"
+            raise StoreUnavailable(f"cannot open the embedded catalog at {self.path}: {msg}", hint=hint) from exc
+        self._in_tx = False
+        self._execute(f"CALL var_length_extend_max_depth={VAR_LENGTH_MAX_DEPTH}")
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self._conn.execute(query, dict(params) if params else {})
+        except RuntimeError as exc:
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if msg == "Interrupted.":
+                raise QueryTimeout(
+                    f"the query ran past its time limit of {self.query_timeout_s:g} s",
+                    hint="narrow the MATCH, add a LIMIT, or raise CURAGRAPH_QUERY_TIMEOUT_S",
+                ) from exc
+            if "read-only transaction" in msg:
+                raise QueryRefused("the engine refused a write on the read-only path", hint=msg) from exc
+            raise QueryFailed(f"the embedded engine rejected the query: {msg}") from exc
+
+    def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        result = self._execute(query, params)
+        return [list(r) for r in result.get_all()]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        if self._in_tx:  # nested use joins the open transaction
+            yield
+            return
+        self._execute("BEGIN TRANSACTION")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self._in_tx = False
+            try:
+                self._conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass  # the engine already aborted it
+            raise
+        self._in_tx = False
+        self._execute("COMMIT")
+
+    # ------------------------------------------------------------------ schema
+
+    def _existing_tables(self) -> dict[str, str]:
+        return {row[1]: row[2] for row in self._rows("CALL show_tables() RETURN *")}
+
+    def ddl(self) -> list[str]:
+        """The DDL the ontology implies, in creation order."""
+        statements = []
+        for lab in sorted(self.schema.labels.values(), key=lambda x: x.name):
+            cols = [f"{Q.quote(KEY_PROPERTY)} STRING PRIMARY KEY"]
+            cols += [
+                f"{Q.quote(p.name)} {_ddl_type(p.type)}"
+                for p in sorted(lab.properties.values(), key=lambda p: p.name)
+                if p.name != KEY_PROPERTY
+            ]
+            statements.append(f"CREATE NODE TABLE IF NOT EXISTS {Q.quote(lab.name)}({', '.join(cols)})")
+        for rel in sorted(self.schema.relationships.values(), key=lambda x: x.name):
+            parts = [f"FROM {Q.quote(a)} TO {Q.quote(b)}" for a, b in sorted(rel.pairs)]
+            parts += [
+                f"{Q.quote(p.name)} {_ddl_type(p.type)}" for p in sorted(rel.properties.values(), key=lambda p: p.name)
+            ]
+            statements.append(f"CREATE REL TABLE IF NOT EXISTS {Q.quote(rel.name)}({', '.join(parts)})")
+        return statements
+
+    def ensure_schema(self) -> None:
+        tables = self._existing_tables()
+        for statement in self.ddl():
+            self._execute(statement)
+        # properties the ontology gained since the catalog was created
+        for name, specs in [(n, lab.properties) for n, lab in self.schema.labels.items()] + [
+            (n, rel.properties) for n, rel in self.schema.relationships.items()
+        ]:
+            if name not in tables:
+                continue
+            have = {row[1] for row in self._rows(f"CALL table_info('{name}') RETURN *")}
+            for prop in sorted(set(specs) - have):
+                self._execute(f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {_ddl_type(specs[prop].type)}")
+        self.write(batch=seed_batch(self.schema))
+
+    # ------------------------------------------------------------------ writes
+
+    def write(self, *, batch: WriteBatch) -> None:
+        # check everything before anything is written
+        for group in batch.nodes:
+            spec = self.schema.node_label(group.label)
+            for row in group.rows:
+                if KEY_PROPERTY not in row or not isinstance(row[KEY_PROPERTY], str):
+                    raise StoreError(f"a :{group.label} row has no string 'id': {dict(row)!r:.200}")
+                self.schema.check_values(f":{group.label}", spec.properties, row)
+        for rgroup in batch.relationships:
+            rel = self.schema.check_endpoints(rgroup.rel_type, rgroup.from_label, rgroup.to_label)
+            for row in rgroup.rows:
+                props = {k: v for k, v in row.items() if k not in ("src", "dst")}
+                self.schema.check_values(f"[:{rgroup.rel_type}]", rel.properties, props)
+            for k in rgroup.key:
+                if k not in rel.properties:
+                    raise StoreError(f"key property {k!r} is not declared on [:{rgroup.rel_type}]")
+        with self._transaction():
+            for group in batch.nodes:
+                self._upsert_nodes(group)
+            for rgroup in batch.relationships:
+                self._upsert_rels(rgroup)
+
+    def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        self.write(batch=WriteBatch(nodes=[NodeGroup(label, rows)]))
+        return len(rows)
+
+    def upsert_relationships(
+        self,
+        *,
+        rel_type: str,
+        from_label: str,
+        to_label: str,
+        rows: Sequence[Mapping[str, Any]],
+        key: tuple[str, ...] = (),
+    ) -> int:
+        self.write(batch=WriteBatch(relationships=[RelGroup(rel_type, from_label, to_label, rows, key)]))
+        return len(rows)
+
+    def _upsert_nodes(self, group: NodeGroup) -> None:
+        if not group.rows:
+            return
+        by_id: dict[str, dict[str, Any]] = {}
+        for row in group.rows:
+            by_id.setdefault(row[KEY_PROPERTY], {}).update(row)
+        keys = sorted({k for row in by_id.values() for k in row})
+        rows = [{k: row.get(k) for k in keys} for row in by_id.values()]
+        existing = self.existing_ids(label=group.label, ids=list(by_id))
+        lab = Q.label(self.schema, group.label)
+        new = [r for r in rows if r[KEY_PROPERTY] not in existing]
+        create = Q.CREATE_NODES.format(label=lab, props=Q.map_literal("r", keys))
+        for i in range(0, len(new), _CHUNK):
+            self._execute(create, {"rows": new[i : i + _CHUNK]})
+        set_keys = [k for k in keys if k != KEY_PROPERTY]
+        old = [r for r in rows if r[KEY_PROPERTY] in existing]
+        if old and set_keys:
+            update = Q.UPDATE_NODES.format(label=lab, assignments=Q.assignments("n", "r", set_keys))
+            for i in range(0, len(old), _CHUNK):
+                self._execute(update, {"rows": old[i : i + _CHUNK]})
+
+    def _upsert_rels(self, group: RelGroup) -> None:
+        if not group.rows:
+            return
+        ident = ("src", "dst", *group.key)
+        unique: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in group.rows:
+            unique.setdefault(tuple(row.get(k) for k in ident), {}).update(row)
+        prop_keys = sorted({k for row in unique.values() for k in row} - {"src", "dst"})
+        rows = [{k: row.get(k) for k in ("src", "dst", *prop_keys)} for row in unique.values()]
+        names = {
+            "from_label": Q.label(self.schema, group.from_label),
+            "to_label": Q.label(self.schema, group.to_label),
+            "rel": Q.rel_type(self.schema, group.rel_type),
+        }
+        key_filter = f"WHERE {Q.key_match('x', 'r', group.key)} " if group.key else ""
+        key_cols = "".join(f", r.{Q.quote(k)}" for k in group.key)
+        find = Q.EXISTING_RELS.format(key_filter=key_filter, key_cols=key_cols, **names)
+        existing: set[tuple[Any, ...]] = set()
+        for i in range(0, len(rows), _CHUNK):
+            existing.update(tuple(r) for r in self._rows(find, {"rows": rows[i : i + _CHUNK]}))
+        new = [r for r in rows if tuple(r.get(k) for k in ident) not in existing]
+        create = Q.CREATE_RELS.format(props=Q.map_literal("r", prop_keys), **names) + " RETURN count(x)"
+        for i in range(0, len(new), _CHUNK):
+            chunk = new[i : i + _CHUNK]
+            made = self._rows(create, {"rows": chunk})[0][0]
+            if made != len(chunk):
+                self._raise_missing_endpoints(group, chunk)
+        set_keys = [k for k in prop_keys if k not in group.key]
+        old = [r for r in rows if tuple(r.get(k) for k in ident) in existing]
+        if old and set_keys:
+            update = Q.UPDATE_RELS.format(
+                key_filter=key_filter, assignments=Q.assignments("x", "r", set_keys), **names
+            )
+            for i in range(0, len(old), _CHUNK):
+                self._execute(update, {"rows": old[i : i + _CHUNK]})
+
+    def _raise_missing_endpoints(self, group: RelGroup, rows: Sequence[Mapping[str, Any]]) -> None:
+        srcs = self.existing_ids(label=group.from_label, ids=[r["src"] for r in rows])
+        dsts = self.existing_ids(label=group.to_label, ids=[r["dst"] for r in rows])
+        missing = [f":{group.from_label} {r['src']!r}" for r in rows if r["src"] not in srcs]
+        missing += [f":{group.to_label} {r['dst']!r}" for r in rows if r["dst"] not in dsts]
+        raise StoreError(
+            f"cannot create [:{group.rel_type}] edges: endpoint nodes do not exist: {', '.join(sorted(set(missing))[:5])}",
+            hint="write the nodes before the relationships that connect them",
+        )
+
+    # ------------------------------------------------------------------ reads
+
+    def existing_ids(self, *, label: str, ids: Sequence[str]) -> set[str]:
+        query = Q.EXISTING_IDS.format(label=Q.label(self.schema, label))
+        found: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), _CHUNK):
+            found.update(r[0] for r in self._rows(query, {"ids": ids[i : i + _CHUNK]}))
+        return found
+
+    def get_node(self, *, label: str, node_id: str) -> NodeRecord | None:
+        rows = self._rows(Q.GET_NODE.format(label=Q.label(self.schema, label)), {"id": node_id})
+        if not rows:
+            return None
+        node = plain(rows[0][0])
+        return NodeRecord(label=node.pop("_label"), properties=node)
+
+    def count_nodes(self, *, label: str) -> int:
+        return int(self._rows(Q.COUNT_NODES.format(label=Q.label(self.schema, label)))[0][0])
+
+    def stats(self) -> CatalogStats:
+        nodes = {name: self.count_nodes(label=name) for name in sorted(self.schema.labels)}
+        rels = {
+            name: int(self._rows(Q.COUNT_RELS.format(rel=Q.rel_type(self.schema, name)))[0][0])
+            for name in sorted(self.schema.relationships)
+        }
+        return CatalogStats(nodes=nodes, relationships=rels)
+
+    def read_cypher(
+        self,
+        *,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> CypherResult:
+        statement = check_read_only(query)
+        return self._run_read_only(statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s)
+
+    def _run_read_only(
+        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
+    ) -> CypherResult:
+        """Run inside a READ ONLY transaction: the engine itself refuses any write."""
+        if self._in_tx:
+            raise StoreError("read-only queries cannot run inside an open write transaction")
+        self._execute("BEGIN TRANSACTION READ ONLY")
+        self._conn.set_query_timeout(max(1, int(timeout_s * 1000)))
+        try:
+            result = self._execute(statement, params)
+            if isinstance(result, list):  # several statements slipped through
+                raise QueryRefused("only one statement may run at a time")
+            columns = list(result.get_column_names())
+            rows: list[list[Any]] = []
+            truncated = False
+            while result.has_next():
+                if len(rows) == row_cap:
+                    truncated = True
+                    break
+                rows.append([plain(v) for v in result.get_next()])
+            return CypherResult(columns=columns, rows=rows, truncated=truncated)
+        finally:
+            self._conn.set_query_timeout(0)
+            try:
+                self._conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass  # a failed statement has already ended the transaction
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        finally:
+            self._db.close()
