@@ -94,4 +94,7 @@ class GraphStore(Protocol):
     ) -> CypherResult:
         """Run one read-only statement; writes are refused by the engine, not only by a keyword list."""
 
+    def flush(self) -> None:
+        """Make what was committed compact on disk (a checkpoint); committed data is durable either way."""
+
     def close(self) -> None: ...

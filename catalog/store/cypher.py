@@ -49,6 +49,9 @@ EXISTING_IDS = "UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id"
 CREATE_NODES = "UNWIND $rows AS r CREATE (n:{label} {props})"
 UPDATE_NODES = "UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET {assignments}"
 
+#: embedded bulk path for rows known to be new: an Arrow table passed as $rows, columns in table order
+COPY_ROWS_EMBEDDED = "COPY {table} FROM $rows{options}"
+
 #: Neo4j: MERGE on the uniqueness-constrained id
 MERGE_NODES_NEO4J = "UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET {assignments}"
 

@@ -1,0 +1,166 @@
+"""The YAML manifest: what a file itself cannot say about its provenance.
+
+```yaml
+name: stanford-alpaca-5k            # dataset id in the catalog
+title: Stanford Alpaca (5k subset)
+origin_url: https://github.com/tatsu-lab/stanford_alpaca
+license: CC-BY-NC-4.0               # SPDX id the ontology knows
+languages: [en]
+models:                             # generator / teacher models, if synthetic
+  - {name: text-davinci-003, provider: OpenAI, role: generator}
+parents: [self-instruct]            # datasets this one was built from
+task: generation                    # default task (a task id of the ontology), optional
+topics: []                          # default topics, optional
+fields: {instruction: prompt}       # canonical field name -> this file's field name
+files:                              # per-file overrides, by glob on the file name
+  "*_zh_*": {languages: [zh]}
+```
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from catalog.errors import ManifestError
+from catalog.schema import Schema
+
+
+class ModelRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    provider: str | None = None
+    role: Literal["generator", "teacher", "judge", "translator"] = "generator"
+    activity: Literal["generation", "augmentation", "translation", "distillation"] = "generation"
+
+
+class LicenseClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spdx: str
+    claimed_by: str = "manifest"
+    evidence: str | None = None
+
+
+class FileOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    languages: list[str] | None = None
+    format: str | None = None
+    task: str | None = None
+    topics: list[str] | None = None
+    role: Literal["supply", "usage"] | None = None
+    models: list[ModelRef] | None = None
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str | None = None
+    description: str | None = None
+    origin_url: str | None = None
+    license: str | None = None
+    licenses: list[LicenseClaim] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    format: str | None = None
+    models: list[ModelRef] = Field(default_factory=list)
+    parents: list[str] = Field(default_factory=list)
+    creators: list[str] = Field(default_factory=list)
+    task: str | None = None
+    topics: list[str] = Field(default_factory=list)
+    fields: dict[str, str] = Field(default_factory=dict)
+    role: Literal["supply", "usage"] = "supply"
+    attribution: str | None = None
+    files: dict[str, FileOverride] = Field(default_factory=dict)
+
+    @field_validator("languages")
+    @classmethod
+    def _lang(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not (2 <= len(code) <= 3 and code.isalpha() and code.islower()):
+                raise ValueError(f"{code!r} is not an ISO 639 language code such as 'en', 'ko', 'zh'")
+        return value
+
+    def license_claims(self) -> list[LicenseClaim]:
+        claims = list(self.licenses)
+        if self.license and not any(c.spdx == self.license for c in claims):
+            claims.insert(0, LicenseClaim(spdx=self.license))
+        return claims
+
+    def for_file(self, file_name: str) -> Manifest:
+        """This manifest with the overrides whose glob matches the file name applied."""
+        data = self.model_dump()
+        for pattern, override in self.files.items():
+            if fnmatch.fnmatch(file_name, pattern):
+                data.update({k: v for k, v in override.model_dump().items() if v is not None})
+        data["files"] = {}
+        return Manifest.model_validate(data)
+
+    def check_against(self, schema: Schema, formats: set[str]) -> None:
+        """Names the ontology must know: licenses, task, topics, format."""
+        for key, value in self._named_values():
+            allowed: Any
+            if key.endswith("license") or key.endswith(".spdx"):
+                allowed = schema.licenses
+            elif key.endswith("task"):
+                allowed = schema.tasks
+            elif ".topics" in key or key == "topics":
+                allowed = schema.topics
+            else:
+                allowed = formats
+            if value not in allowed:
+                near = ", ".join(sorted(allowed)[:40])
+                raise ManifestError(f"manifest key '{key}': unknown value {value!r}; allowed: {near}")
+
+    def _named_values(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        if self.license:
+            out.append(("license", self.license))
+        out += [(f"licenses[{i}].spdx", c.spdx) for i, c in enumerate(self.licenses)]
+        if self.task:
+            out.append(("task", self.task))
+        out += [(f"topics[{i}]", t) for i, t in enumerate(self.topics)]
+        if self.format:
+            out.append(("format", self.format))
+        for pattern, o in self.files.items():
+            if o.task:
+                out.append((f"files.{pattern}.task", o.task))
+            out += [(f"files.{pattern}.topics[{i}]", t) for i, t in enumerate(o.topics or [])]
+            if o.format:
+                out.append((f"files.{pattern}.format", o.format))
+        return out
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(f"manifest not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"cannot read manifest {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"manifest {path} is not valid YAML: {exc}".replace("\n", " ")) from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"manifest {path} must be a YAML mapping with at least 'name'")
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ManifestError(
+            f"manifest {path}: key '{key}': {first['msg']}", hint=f"{len(exc.errors())} problem(s) in all"
+        ) from None
+
+
+def default_manifest(path: Path) -> Manifest:
+    """For a file ingested without a manifest: the dataset is named after the file."""
+    stem = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in path.stem).strip("-._") or "dataset"
+    return Manifest(name=stem, license="LicenseRef-Unspecified")

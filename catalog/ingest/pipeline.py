@@ -1,0 +1,375 @@
+"""The streaming ingest pipeline: file -> records -> candidates -> canonical examples -> graph.
+
+Two steps. `prepare_ingest` checks everything that can be checked without writing (the file, the
+manifest, the format) and raises a clear IngestError; nothing is written before it succeeds.
+`run_ingest` archives the raw file, writes the provenance nodes, then streams the records in
+batches, each batch one transaction, so a killed run leaves whole batches behind and a re-run
+completes it: examples already committed are found by their content id and counted as duplicates.
+
+Counts always add up: read = accepted + quarantined + duplicates_skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from catalog.config import Settings
+from catalog.errors import IngestError
+from catalog.ingest.archive import archive_file
+from catalog.ingest.canonical import CanonicalExample, Candidate, RecordError, canonicalize
+from catalog.ingest.detect import detect_format
+from catalog.ingest.manifest import Manifest, ModelRef, default_manifest, load_manifest
+from catalog.ingest.readers import READERS, Reader
+from catalog.ingest.records import Container, RawRecord, iter_records, sniff_container
+from catalog.model import IngestSummary
+from catalog.schema import Schema
+from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-") or "unnamed"
+
+
+@dataclass
+class IngestPlan:
+    path: Path
+    manifest: Manifest
+    format: str
+    container: Container
+    reader: Reader
+
+    @property
+    def dataset_id(self) -> str:
+        return self.manifest.name
+
+
+@dataclass
+class Progress:
+    bytes_done: int
+    bytes_total: int
+    read: int
+    accepted: int
+    quarantined: int
+    duplicates_skipped: int
+
+
+ProgressSink = Callable[[Progress], None]
+
+
+def prepare_ingest(
+    path: Path,
+    *,
+    schema: Schema,
+    settings: Settings,
+    manifest_path: Path | None = None,
+    fmt: str | None = None,
+) -> IngestPlan:
+    """Check the file, manifest and format; write nothing. Raises IngestError with a fix."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"file not found: {path}", hint="check the path")
+    if not path.is_file():
+        raise IngestError(f"not a file: {path}", hint="ingest one file at a time")
+    if not os.access(path, os.R_OK):
+        raise IngestError(f"cannot read {path}: permission denied")
+    manifest = load_manifest(manifest_path) if manifest_path else default_manifest(path)
+    manifest.check_against(schema, set(READERS))
+    manifest = manifest.for_file(path.name)
+    fmt = fmt or manifest.format
+    if fmt is not None:
+        if fmt not in READERS:
+            raise IngestError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(sorted(READERS))}")
+        container = sniff_container(path)
+        if container not in READERS[fmt].containers:
+            raise IngestError(f"format {fmt!r} does not come as {container}; {path.name} is {container}")
+    else:
+        fmt, container = detect_format(path, max_record_bytes=settings.max_record_bytes)
+    reader = READERS[fmt](path, manifest.fields)
+    return IngestPlan(path=path, manifest=manifest, format=fmt, container=container, reader=reader)
+
+
+# ---------------------------------------------------------------------- provenance
+
+
+@dataclass
+class _Provenance:
+    source_id: str
+    dataset_id: str
+    activities: list[str] = field(default_factory=list)  # GENERATED_BY targets for every example
+
+
+def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef]) -> list[str]:
+    activities = []
+    model_rows, activity_rows, used = [], [], []
+    for m in models:
+        model_id = slug(m.name)
+        activity_id = f"{dataset_id}:{m.activity}:{model_id}"
+        model_rows.append({"id": model_id, "name": m.name, "provider": m.provider})
+        activity_rows.append({"id": activity_id, "kind": m.activity, "label": f"{m.activity} of {dataset_id} by {m.name}"})
+        used.append({"src": activity_id, "dst": model_id, "role": m.role})
+        activities.append(activity_id)
+    if models:
+        batch.nodes += [NodeGroup("Model", model_rows), NodeGroup("Activity", activity_rows)]
+        batch.relationships.append(RelGroup("USED_MODEL", "Activity", "Model", used))
+    return activities
+
+
+def _provenance_batch(plan: IngestPlan, checksum: str, archived: Path, size: int) -> tuple[WriteBatch, _Provenance]:
+    m = plan.manifest
+    dataset_id = m.name
+    source_id = f"{dataset_id}:{plan.path.name}:{checksum[:12]}"
+    batch = WriteBatch()
+    dataset = {"id": dataset_id, "name": m.title or m.name, "languages": m.languages}
+    for key in ("description", "origin_url", "attribution"):
+        if getattr(m, key):
+            dataset[key] = getattr(m, key)
+    dataset["manifest"] = m.model_dump_json(exclude_defaults=True)
+    parents = [{"id": p} for p in m.parents]
+    batch.nodes.append(NodeGroup("Dataset", [dataset, *parents]))
+    batch.nodes.append(
+        NodeGroup(
+            "Source",
+            [
+                {
+                    "id": source_id,
+                    "name": plan.path.name,
+                    "file_name": plan.path.name,
+                    "checksum": checksum,
+                    "archive_path": str(archived),
+                    "byte_size": size,
+                    "format": plan.format,
+                    "origin_url": m.origin_url,
+                    "languages": m.languages,
+                    "usage_role": m.role,
+                    "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                }
+            ],
+        )
+    )
+    batch.relationships.append(RelGroup("IN_DATASET", "Source", "Dataset", [{"src": source_id, "dst": dataset_id}]))
+    if m.parents:
+        batch.relationships.append(
+            RelGroup("DERIVED_FROM", "Dataset", "Dataset", [{"src": dataset_id, "dst": p, "method": "derived"} for p in m.parents])
+        )
+    claims = m.license_claims()
+    for owner, owner_id in (("Source", source_id), ("Dataset", dataset_id)):
+        rows = [{"src": owner_id, "dst": c.spdx, "claimed_by": c.claimed_by, "evidence": c.evidence} for c in claims]
+        batch.relationships.append(RelGroup("LICENSED_UNDER", owner, "License", rows, key=("claimed_by",)))
+    if m.creators:
+        batch.nodes.append(NodeGroup("Agent", [{"id": slug(c), "name": c, "kind": "organisation"} for c in m.creators]))
+        batch.relationships.append(
+            RelGroup("ATTRIBUTED_TO", "Dataset", "Agent", [{"src": dataset_id, "dst": slug(c), "role": "creator"} for c in m.creators])
+        )
+    activities = _model_nodes(batch, dataset_id, m.models)
+    return batch, _Provenance(source_id, dataset_id, activities)
+
+
+# ---------------------------------------------------------------------- quarantine
+
+
+class _Quarantine:
+    """The quarantine file: one JSON line per bad record (line, record, reason, preview)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._file: IO[bytes] | None = None
+
+    def add(self, rec: RawRecord, reason: str, *, preview: bytes | None = None, example: int | None = None) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("wb")
+        entry: dict[str, Any] = {"line": rec.line, "record": rec.index, "reason": reason}
+        if example is not None:
+            entry["example_in_record"] = example
+        raw = rec.preview if preview is None else preview
+        entry["preview"] = raw.decode("utf-8", errors="replace")
+        self._file.write(orjson.dumps(entry) + b"\n")
+        self.count += 1
+
+    def close(self) -> str | None:
+        if self._file is not None:
+            self._file.close()
+            return str(self.path)
+        if self.path.exists():  # a stale file from an earlier run of the same file
+            self.path.unlink()
+        return None
+
+
+# ---------------------------------------------------------------------- the run
+
+
+@dataclass
+class _Accepted:
+    example: CanonicalExample
+    rec: RawRecord
+    parent_id: str | None
+
+
+def _candidates(plan: IngestPlan, records: Iterator[RawRecord], quarantine: _Quarantine, counts: dict[str, int]) -> Iterator[_Accepted]:
+    role = plan.manifest.role
+    for rec in records:
+        if rec.error is not None:
+            counts["read"] += 1
+            quarantine.add(rec, rec.error)
+            continue
+        try:
+            candidates = plan.reader.read(rec.value)
+        except RecordError as exc:
+            counts["read"] += 1
+            quarantine.add(rec, str(exc), preview=orjson.dumps(rec.value)[:2000])
+            continue
+        counts["read"] += len(candidates)
+        by_key: dict[str, str] = {}
+        made: list[tuple[CanonicalExample, Candidate]] = []
+        for i, cand in enumerate(candidates):
+            try:
+                ex = canonicalize(cand, usage_role=role)
+            except RecordError as exc:
+                where = i if len(candidates) > 1 else None
+                quarantine.add(rec, str(exc), preview=orjson.dumps(cand.messages)[:2000], example=where)
+                continue
+            if cand.record_key:
+                by_key[cand.record_key] = ex.id
+            made.append((ex, cand))
+        for ex, cand in made:
+            parent = by_key.get(cand.parent_key) if cand.parent_key else None
+            yield _Accepted(ex, rec, parent)
+
+
+def _batches(items: Iterator[_Accepted], size: int) -> Iterator[list[_Accepted]]:
+    batch: list[_Accepted] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _example_batch(
+    store: GraphStore, plan: IngestPlan, prov: _Provenance, items: list[_Accepted], counts: dict[str, int]
+) -> WriteBatch:
+    seen: set[str] = set()
+    unique: list[_Accepted] = []
+    for item in items:
+        if item.example.id in seen:
+            counts["duplicates_skipped"] += 1
+        else:
+            seen.add(item.example.id)
+            unique.append(item)
+    existing = store.existing_ids(label="Example", ids=[u.example.id for u in unique])
+    new = [u for u in unique if u.example.id not in existing]
+    counts["duplicates_skipped"] += len(unique) - len(new)
+    counts["accepted"] += len(new)
+
+    batch = WriteBatch()
+    batch.nodes.append(NodeGroup("Example", [u.example.props for u in new]))
+    # edges for every example this file holds, new or already known: provenance accumulates
+    ids = [u.example.id for u in unique]
+    batch.relationships.append(
+        RelGroup(
+            "FROM_SOURCE",
+            "Example",
+            "Source",
+            [{"src": u.example.id, "dst": prov.source_id, "line": u.rec.line, "record": u.rec.index} for u in unique],
+        )
+    )
+    batch.relationships.append(RelGroup("IN_DATASET", "Example", "Dataset", [{"src": i, "dst": prov.dataset_id} for i in ids]))
+    generated = [{"src": i, "dst": a} for i in ids for a in prov.activities]
+    per_record_models = sorted({m for u in unique for m in u.example.candidate.models})
+    if per_record_models:
+        activities = _model_nodes(batch, prov.dataset_id, [ModelRef(name=m) for m in per_record_models])
+        by_model = dict(zip(per_record_models, activities, strict=True))
+        generated += [{"src": u.example.id, "dst": by_model[m]} for u in unique for m in u.example.candidate.models]
+    if generated:
+        batch.relationships.append(RelGroup("GENERATED_BY", "Example", "Activity", generated))
+    m = plan.manifest
+    if m.task:
+        batch.relationships.append(
+            RelGroup("FOR_TASK", "Example", "Task", [{"src": i, "dst": m.task, "method": "manifest", "confidence": 1.0} for i in ids])
+        )
+    if m.topics:
+        batch.relationships.append(
+            RelGroup(
+                "ABOUT",
+                "Example",
+                "Topic",
+                [{"src": i, "dst": t, "method": "manifest", "confidence": 1.0} for i in ids for t in m.topics],
+            )
+        )
+    derived = [u for u in unique if u.parent_id]
+    if derived:
+        parents = {u.parent_id for u in derived} - {u.example.id for u in new}
+        known = store.existing_ids(label="Example", ids=sorted(p for p in parents if p)) if parents else set()
+        present = known | {u.example.id for u in new}
+        rows = [
+            {"src": u.example.id, "dst": u.parent_id, "method": u.example.candidate.derivation or "derived"}
+            for u in derived
+            if u.parent_id in present
+        ]
+        batch.relationships.append(RelGroup("DERIVED_FROM", "Example", "Example", rows))
+    return batch
+
+
+def quarantine_path(settings: Settings, plan: IngestPlan, checksum: str) -> Path:
+    return settings.quarantine_dir / f"{plan.dataset_id}--{plan.path.name}--{checksum[:12]}.jsonl"
+
+
+def run_ingest(
+    store: GraphStore, plan: IngestPlan, *, settings: Settings, progress: ProgressSink | None = None
+) -> IngestSummary:
+    started = time.perf_counter()
+    size = plan.path.stat().st_size
+    checksum, archived = archive_file(plan.path, settings.raw_dir)
+    prov_batch, prov = _provenance_batch(plan, checksum, archived, size)
+    store.write(batch=prov_batch)
+
+    counts = {"read": 0, "accepted": 0, "duplicates_skipped": 0, "records": 0}
+    quarantine = _Quarantine(quarantine_path(settings, plan, checksum))
+    last_offset = [0]
+
+    def records() -> Iterator[RawRecord]:
+        for rec in iter_records(plan.path, max_record_bytes=settings.max_record_bytes, container=plan.container):
+            counts["records"] += 1
+            last_offset[0] = rec.end_offset
+            yield rec
+
+    try:
+        for items in _batches(_candidates(plan, records(), quarantine, counts), settings.batch_size):
+            store.write(batch=_example_batch(store, plan, prov, items, counts))
+            if progress:
+                progress(
+                    Progress(last_offset[0], size, counts["read"], counts["accepted"], quarantine.count, counts["duplicates_skipped"])
+                )
+    finally:
+        qfile = quarantine.close()
+    store.flush()
+    if progress:
+        progress(Progress(size, size, counts["read"], counts["accepted"], quarantine.count, counts["duplicates_skipped"]))
+    summary = IngestSummary(
+        source_id=prov.source_id,
+        dataset_id=prov.dataset_id,
+        file=str(plan.path),
+        format=plan.format,
+        read=counts["read"],
+        accepted=counts["accepted"],
+        quarantined=quarantine.count,
+        duplicates_skipped=counts["duplicates_skipped"],
+        quarantine_file=qfile,
+        records=counts["records"],
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    if not summary.balanced():  # pragma: no cover - a bug, not bad input
+        raise IngestError(f"ingest counts do not add up: {summary.model_dump()}")
+    return summary
