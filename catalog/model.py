@@ -69,6 +69,13 @@ class CatalogStats(BaseModel):
     relationships: dict[str, int] = Field(description="Relationship count per type (every type of the ontology).")
 
 
+class DatasetOverview(BaseModel):
+    dataset: str
+    examples: int
+    licenses: list[str] = Field(description="SPDX ids claimed for the dataset, by anyone.")
+    models: list[str] = Field(description="Models that generated, translated or taught its examples.")
+
+
 class IngestSummary(BaseModel):
     source_id: str
     dataset_id: str

@@ -7,6 +7,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from catalog.errors import FormatDetectionError
 from catalog.ingest.readers import READERS
 from catalog.ingest.records import Container, iter_records, sniff_container
@@ -25,10 +27,28 @@ _NOT_EXAMPLES: tuple[tuple[str, Any], ...] = (
         lambda r: {"api_name", "api_call", "domain"} <= set(r) and "code" not in r,
     ),
     (
-        "Data Provenance Initiative metadata, not examples; use 'curagraph import dpi DIR'",
+        "Data Provenance Initiative dataset-level metadata, not examples",
         lambda r: any(isinstance(v, dict) and "Dataset Name" in v for v in r.values()),
     ),
 )
+
+
+def _refuse_single_document(path: Path) -> None:
+    """A file that is one JSON object (not an array, not JSON Lines): say what it is, if we can tell."""
+    if path.stat().st_size > 64 * 1024 * 1024:
+        return
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError:
+        return
+    if isinstance(doc, dict):
+        for what, test in _NOT_EXAMPLES:
+            if test(doc):
+                raise FormatDetectionError(f"{path.name} holds {what}")
+        raise FormatDetectionError(
+            f"{path.name} is a single JSON object, not a list of records",
+            hint="give a JSON array of records or JSON Lines (one record per line)",
+        )
 
 
 def detect_format(path: Path, *, max_record_bytes: int) -> tuple[str, Container]:
@@ -39,6 +59,8 @@ def detect_format(path: Path, *, max_record_bytes: int) -> tuple[str, Container]
             sample.append(rec.value)
             if len(sample) == SAMPLE:
                 break
+    if not sample and container == "jsonl":
+        _refuse_single_document(path)
     if not sample:
         raise FormatDetectionError(
             f"cannot detect the format of {path}: no readable record in its first {SAMPLE * 4} records",

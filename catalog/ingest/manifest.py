@@ -104,36 +104,33 @@ class Manifest(BaseModel):
 
     def check_against(self, schema: Schema, formats: set[str]) -> None:
         """Names the ontology must know: licenses, task, topics, format."""
-        for key, value in self._named_values():
-            allowed: Any
-            if key.endswith("license") or key.endswith(".spdx"):
-                allowed = schema.licenses
-            elif key.endswith("task"):
-                allowed = schema.tasks
-            elif ".topics" in key or key == "topics":
-                allowed = schema.topics
-            else:
-                allowed = formats
-            if value not in allowed:
-                near = ", ".join(sorted(allowed)[:40])
-                raise ManifestError(f"manifest key '{key}': unknown value {value!r}; allowed: {near}")
+        allowed: dict[str, Any] = {
+            "license": schema.licenses,
+            "task": schema.tasks,
+            "topic": schema.topics,
+            "format": formats,
+        }
+        for kind, key, value in self._named_values():
+            if value not in allowed[kind]:
+                choices = ", ".join(sorted(allowed[kind]))
+                raise ManifestError(f"manifest key '{key}': unknown {kind} {value!r}; allowed: {choices}")
 
-    def _named_values(self) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
+    def _named_values(self) -> list[tuple[str, str, str]]:
+        out: list[tuple[str, str, str]] = []
         if self.license:
-            out.append(("license", self.license))
-        out += [(f"licenses[{i}].spdx", c.spdx) for i, c in enumerate(self.licenses)]
+            out.append(("license", "license", self.license))
+        out += [("license", f"licenses[{i}].spdx", c.spdx) for i, c in enumerate(self.licenses)]
         if self.task:
-            out.append(("task", self.task))
-        out += [(f"topics[{i}]", t) for i, t in enumerate(self.topics)]
+            out.append(("task", "task", self.task))
+        out += [("topic", f"topics[{i}]", t) for i, t in enumerate(self.topics)]
         if self.format:
-            out.append(("format", self.format))
+            out.append(("format", "format", self.format))
         for pattern, o in self.files.items():
             if o.task:
-                out.append((f"files.{pattern}.task", o.task))
-            out += [(f"files.{pattern}.topics[{i}]", t) for i, t in enumerate(o.topics or [])]
+                out.append(("task", f"files.{pattern}.task", o.task))
+            out += [("topic", f"files.{pattern}.topics[{i}]", t) for i, t in enumerate(o.topics or [])]
             if o.format:
-                out.append((f"files.{pattern}.format", o.format))
+                out.append(("format", f"files.{pattern}.format", o.format))
         return out
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from catalog.model import CatalogStats, CypherResult, NodeRecord
+from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
 from catalog.schema import Schema
 
 
@@ -83,6 +83,9 @@ class GraphStore(Protocol):
 
     def stats(self) -> CatalogStats:
         """Node count per label and relationship count per type, for every name the ontology declares."""
+
+    def dataset_overview(self) -> list[DatasetOverview]:
+        """Per dataset: example count, claimed licenses, models behind its examples."""
 
     def read_cypher(
         self,

@@ -79,3 +79,18 @@ MERGE_RELS_NEO4J = (
     "MERGE (a)-[x:{rel}{key_props}]->(b) {set_clause}"
 )
 COUNT_RELS = "MATCH ()-[x:{rel}]->() RETURN count(x)"
+
+# ---------------------------------------------------------------- catalog overviews
+
+DATASET_EXAMPLES = (
+    "MATCH (d:`Dataset`) OPTIONAL MATCH (e:`Example`)-[:`IN_DATASET`]->(d) "
+    "RETURN d.id, count(e) ORDER BY d.id"
+)
+DATASET_LICENSES = (
+    "MATCH (d:`Dataset`)-[c:`LICENSED_UNDER`]->(l:`License`) RETURN d.id, l.id, c.claimed_by ORDER BY d.id, l.id"
+)
+DATASET_MODELS = (
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "RETURN DISTINCT d.id, m.name ORDER BY d.id, m.name"
+)

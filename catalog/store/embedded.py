@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
-from catalog.model import CatalogStats, CypherResult, NodeRecord
+from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
 from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
@@ -43,6 +43,21 @@ VAR_LENGTH_MAX_DEPTH = 100
 
 def _ddl_type(prop_type: str) -> str:
     return prop_type  # the schema's type names are the engine's
+
+
+def _by_present_keys(
+    rows: Sequence[Mapping[str, Any]], always: tuple[str, ...] = (KEY_PROPERTY,)
+) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Group rows by the properties they carry (None and [] mean 'not given').
+
+    Statements bind one parameter type per column, so rows that give a property and rows that do
+    not are sent apart; and a row never writes null over a property it did not give.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        present = tuple(sorted(k for k, v in row.items() if k in always or v not in (None, [])))
+        groups.setdefault(present, []).append({k: row.get(k) for k in present})
+    return [(list(k), v) for k, v in groups.items()]
 
 
 class EmbeddedStore:
@@ -234,7 +249,6 @@ class EmbeddedStore:
         by_id: dict[str, dict[str, Any]] = {}
         for row in group.rows:
             by_id.setdefault(row[KEY_PROPERTY], {}).update(row)
-        keys = sorted({k for row in by_id.values() for k in row})
         existing = self.existing_ids(label=group.label, ids=list(by_id))
         lab = Q.label(self.schema, group.label)
         new = [r for i, r in by_id.items() if i not in existing]
@@ -243,15 +257,19 @@ class EmbeddedStore:
             columns = [(c, props[c].type) for c in self._columns(group.label)]
             self._copy(Q.COPY_ROWS_EMBEDDED.format(table=lab, options=""), columns, new)
         elif new:
-            create = Q.CREATE_NODES.format(label=lab, props=Q.map_literal("r", keys))
-            self._execute(create, {"rows": [{k: r.get(k) for k in keys} for r in new]})
+            for present, rows in _by_present_keys(new):
+                create = Q.CREATE_NODES.format(label=lab, props=Q.map_literal("r", present))
+                self._execute(create, {"rows": rows})
         self._created.setdefault(group.label, set()).update(r[KEY_PROPERTY] for r in new)
-        set_keys = [k for k in keys if k != KEY_PROPERTY]
-        old = [{k: r.get(k) for k in keys} for i, r in by_id.items() if i in existing]
-        if old and set_keys:
+        # an upsert sets the properties a row carries; it never blanks the others
+        old = [r for i, r in by_id.items() if i in existing]
+        for present, rows in _by_present_keys(old):
+            set_keys = [k for k in present if k != KEY_PROPERTY]
+            if not set_keys:
+                continue
             update = Q.UPDATE_NODES.format(label=lab, assignments=Q.assignments("n", "r", set_keys))
-            for i in range(0, len(old), _CHUNK):
-                self._execute(update, {"rows": old[i : i + _CHUNK]})
+            for i in range(0, len(rows), _CHUNK):
+                self._execute(update, {"rows": rows[i : i + _CHUNK]})
 
     def _upsert_rels(self, group: RelGroup) -> None:
         if not group.rows:
@@ -291,18 +309,22 @@ class EmbeddedStore:
                     self._raise_missing_endpoints(group, new)
                 raise
         elif new:
-            create = Q.CREATE_RELS.format(props=Q.map_literal("r", prop_keys), **names) + " RETURN count(x)"
-            made = self._rows(create, {"rows": new})[0][0]
-            if made != len(new):
-                self._raise_missing_endpoints(group, new)
-        set_keys = [k for k in prop_keys if k not in group.key]
+            for present, part in _by_present_keys(new, always=("src", "dst", *group.key)):
+                props = [k for k in present if k not in ("src", "dst")]
+                create = Q.CREATE_RELS.format(props=Q.map_literal("r", props), **names) + " RETURN count(x)"
+                made = self._rows(create, {"rows": part})[0][0]
+                if made != len(part):
+                    self._raise_missing_endpoints(group, part)
         old = [r for r in rows if tuple(r.get(k) for k in ident) in existing]
-        if old and set_keys:
+        for present, part in _by_present_keys(old, always=("src", "dst", *group.key)):
+            set_keys = [k for k in present if k not in ident]
+            if not set_keys:
+                continue
             update = Q.UPDATE_RELS.format(
                 key_filter=key_filter, assignments=Q.assignments("x", "r", set_keys), **names
             )
-            for i in range(0, len(old), _CHUNK):
-                self._execute(update, {"rows": old[i : i + _CHUNK]})
+            for i in range(0, len(part), _CHUNK):
+                self._execute(update, {"rows": part[i : i + _CHUNK]})
 
     def _raise_missing_endpoints(self, group: RelGroup, rows: Sequence[Mapping[str, Any]]) -> None:
         srcs = self.existing_ids(label=group.from_label, ids=[r["src"] for r in rows])
@@ -341,6 +363,19 @@ class EmbeddedStore:
             for name in sorted(self.schema.relationships)
         }
         return CatalogStats(nodes=nodes, relationships=rels)
+
+    def dataset_overview(self) -> list[DatasetOverview]:
+        counts = {row[0]: int(row[1]) for row in self._rows(Q.DATASET_EXAMPLES)}
+        licenses: dict[str, list[str]] = {}
+        for ds, lic, _claimant in self._rows(Q.DATASET_LICENSES):
+            licenses.setdefault(ds, []).append(lic)
+        models: dict[str, list[str]] = {}
+        for ds, model in self._rows(Q.DATASET_MODELS):
+            models.setdefault(ds, []).append(model)
+        return [
+            DatasetOverview(dataset=ds, examples=n, licenses=sorted(set(licenses.get(ds, []))), models=models.get(ds, []))
+            for ds, n in sorted(counts.items())
+        ]
 
     def read_cypher(
         self,
