@@ -146,9 +146,10 @@ def _progress_sink(label: str) -> tuple[Callable[[IngestProgress], None], Callab
             last[0] = now
             pct = 100.0 * p.bytes_done / p.bytes_total if p.bytes_total else 100.0
             err.print(
-                f"ingest {label}: {p.read:,} read, {p.accepted:,} accepted, {p.quarantined:,} quarantined, "
-                f"{p.duplicates_skipped:,} duplicates committed ({pct:.0f}%)",
+                f"ingest {label}: committed {p.read:,} read = {p.accepted:,} accepted + {p.quarantined:,} quarantined"
+                f" + {p.duplicates_skipped:,} duplicates ({pct:.0f}% of the file)",
                 highlight=False,
+                soft_wrap=True,
             )
 
     return log, lambda: None
@@ -197,9 +198,10 @@ def _print_summaries(summaries: list[IngestSummary]) -> None:
             f"{Path(s.file).name}: read {s.read:,} = accepted {s.accepted:,} + quarantined {s.quarantined:,} "
             f"+ duplicates skipped {s.duplicates_skipped:,}",
             highlight=False,
+            soft_wrap=True,
         )
         if s.quarantine_file:
-            out.print(f"  quarantined records with line numbers and reasons: {s.quarantine_file}", highlight=False)
+            out.print(f"  quarantined records with line numbers and reasons: {s.quarantine_file}", highlight=False, soft_wrap=True)
 
 
 @app.command()

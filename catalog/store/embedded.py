@@ -35,8 +35,6 @@ def _arrow_types() -> None:
             "STRING[]": pa.list_(pa.string()),
         }
     )
-#: checkpoint once the write-ahead log is this large
-WAL_CHECKPOINT_BYTES = 256 * 1024 * 1024
 #: variable-length patterns stop at 30 hops on this engine unless raised (see DESIGN.md)
 VAR_LENGTH_MAX_DEPTH = 100
 
@@ -83,10 +81,10 @@ class EmbeddedStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            # Commits are durable in the write-ahead log; checkpointing on every commit costs ~0.1 s
-            # each (11 s per 100 batches measured), so the store checkpoints itself: when the log
-            # passes WAL_CHECKPOINT_BYTES, at the end of an ingest (flush) and on close.
-            self._db = ladybug.Database(self.path, read_only=read_only, auto_checkpoint=False)
+            # Keep the engine's own checkpointing: COPY bypasses the write-ahead log and is made
+            # durable by the checkpoint at commit. With auto_checkpoint off, COPY'd batches were
+            # lost on SIGKILL (tests/test_cli.py::test_killed_ingest_resumes_to_the_same_catalog).
+            self._db = ladybug.Database(self.path, read_only=read_only)
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             msg = str(exc)
@@ -142,10 +140,6 @@ class EmbeddedStore:
         self._in_tx = False
         self._created = {}
         self._execute("COMMIT")
-        if self.path != ":memory:":
-            wal = Path(self.path + ".wal")
-            if wal.exists() and wal.stat().st_size > WAL_CHECKPOINT_BYTES:
-                self.flush()
 
     # ------------------------------------------------------------------ schema
 
@@ -417,7 +411,7 @@ class EmbeddedStore:
                 pass  # a failed statement has already ended the transaction
 
     def flush(self) -> None:
-        """Checkpoint: fold the write-ahead log into the database file."""
+        """Checkpoint: fold the write-ahead log (small UNWIND writes) into the database file."""
         if not self._in_tx:
             self._execute("CHECKPOINT")
 

@@ -1,0 +1,132 @@
+"""The CLI end to end, in subprocesses, on the real datasets: JSON shapes, idempotency, kill and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MANIFESTS, REPO
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "catalog.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=REPO,
+        timeout=600,
+    )
+
+
+def _json(*args: str, env: dict[str, str] | None = None) -> dict:
+    result = _cli(*args, "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_init_stats_and_cypher_shapes(tmp_path: Path) -> None:
+    db = str(tmp_path / "cat")
+    init = _json("init", "--db", db)
+    assert init["nodes"]["Topic"] >= 60 and init["nodes"]["Example"] == 0
+    stats = _json("stats", "--db", db)
+    assert set(stats) == {"nodes", "relationships"}
+    assert stats["relationships"]["BROADER"] == init["relationships"]["BROADER"]
+    got = _json("cypher", "MATCH (t:Topic) RETURN t.id ORDER BY t.id", "--row-cap", "3", "--db", db)
+    assert got == {"columns": ["t.id"], "rows": [["academic-writing"], ["algebra"], ["algorithms"]], "truncated": True}
+    got = _json("cypher", "MATCH (t:Topic {id: $id}) RETURN t.label", "--param", "id=algebra", "--db", db)
+    assert got["rows"] == [["Algebra"]]
+
+
+def test_env_var_names_the_catalog(tmp_path: Path) -> None:
+    env = {"CURAGRAPH_DB": str(tmp_path / "from-env")}
+    _json("init", env=env)
+    assert (tmp_path / "from-env" / "graph.lbdb").exists()
+
+
+def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, datasets: Path) -> None:
+    db = str(tmp_path / "cat")
+    total = 0
+    for dataset, name in (("gsm8k", "test.jsonl"), ("alpaca-zh-demo", "alpaca_zh_demo.json"), ("oasst-en-100-trees", "en_100_tree.jsonl")):
+        out = _json("ingest", str(datasets / dataset / name), "--manifest", str(MANIFESTS / f"{dataset}.yaml"), "--db", db)
+        assert {"read", "accepted", "quarantined", "duplicates_skipped", "quarantine_file"} <= set(out)
+        assert out["read"] == out["accepted"] + out["quarantined"] + out["duplicates_skipped"]
+        total += out["accepted"]
+    count = _json("cypher", "MATCH (e:Example) RETURN count(e)", "--db", db)
+    assert count["rows"] == [[total]] == [[1319 + 992 + 687]]
+    before = _json("stats", "--db", db)
+    refused = _cli("cypher", "MATCH (e:Example) DETACH DELETE e", "--db", db, "--json")
+    assert refused.returncode == 2 and "refuses DETACH" in refused.stderr and refused.stdout == ""
+    assert _json("stats", "--db", db) == before
+    again = _json("ingest", str(datasets / "gsm8k" / "test.jsonl"), "--manifest", str(MANIFESTS / "gsm8k.yaml"), "--db", db)
+    assert (again["accepted"], again["duplicates_skipped"]) == (0, 1319)
+    assert _json("stats", "--db", db) == before
+
+
+def test_killed_ingest_resumes_to_the_same_catalog(tmp_path: Path, datasets: Path) -> None:
+    """SIGKILL an ingest after some batches committed; the re-run gives the uninterrupted counts."""
+    source = datasets / "gsm8k" / "train.jsonl"
+    manifest = str(MANIFESTS / "gsm8k.yaml")
+    env = {"CURAGRAPH_BATCH_SIZE": "250", "PYTHONUNBUFFERED": "1"}
+
+    whole = str(tmp_path / "whole")
+    _json("ingest", str(source), "--manifest", manifest, "--db", whole, env=env)
+    expected = _json("stats", "--db", whole)
+
+    killed = str(tmp_path / "killed")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "ingest", str(source), "--manifest", manifest, "--db", killed],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+        cwd=REPO,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    committed = ""
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        if "committed" in line and "accepted" in line:
+            committed = line
+            break
+    assert committed, "the ingest never reported a committed batch"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    partial = _json("stats", "--db", killed)
+    assert 0 < partial["nodes"]["Example"] < expected["nodes"]["Example"], "the kill did not land mid-run"
+    rerun = _json("ingest", str(source), "--manifest", manifest, "--db", killed, env=env)
+    assert rerun["accepted"] + partial["nodes"]["Example"] == expected["nodes"]["Example"]
+    assert rerun["duplicates_skipped"] == partial["nodes"]["Example"]
+    assert _json("stats", "--db", killed) == expected
+
+
+def test_demo_builds_and_reports(tmp_path: Path) -> None:
+    report = _json("demo", "--db", str(tmp_path / "demo"))
+    assert report["stats"]["nodes"]["Example"] > 300
+    by_name = {d["dataset"]: d for d in report["datasets"]}
+    assert "CC-BY-NC-4.0" in by_name["stanford-alpaca-5k"]["licenses"]
+    assert by_name["stanford-alpaca-5k"]["models"] == ["text-davinci-003"]
+    assert all(s["read"] == s["accepted"] + s["quarantined"] + s["duplicates_skipped"] for s in report["ingest"])
+    # twice: nothing new
+    again = _json("demo", "--db", str(tmp_path / "demo"))
+    assert again["stats"] == report["stats"]
+    assert sum(s["accepted"] for s in again["ingest"]) == 0
+
+
+@pytest.mark.parametrize("store", ["neo4j"])
+def test_an_unavailable_engine_is_a_clear_error(tmp_path: Path, store: str) -> None:
+    result = _cli("stats", "--store", store, "--db", str(tmp_path / "c"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
