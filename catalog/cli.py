@@ -12,7 +12,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from catalog.config import Settings
@@ -34,9 +41,12 @@ err = Console(stderr=True)
 out = Console()
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Catalog directory (default: $CURAGRAPH_DB or ./curagraph-catalog).")
+    Path | None,
+    typer.Option("--db", help="Catalog directory (default: $CURAGRAPH_DB or ./curagraph-catalog)."),
 ]
-StoreOption = Annotated[str | None, typer.Option("--store", help="Graph engine: embedded (default) or neo4j.")]
+StoreOption = Annotated[
+    str | None, typer.Option("--store", help="Graph engine: embedded (default) or neo4j.")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
@@ -189,7 +199,13 @@ def _print_summaries(summaries: list[IngestSummary]) -> None:
     for s in summaries:
         rate = f"{s.read / s.seconds:,.0f}" if s.seconds else "-"
         table.add_row(
-            Path(s.file).name, s.format, f"{s.read:,}", f"{s.accepted:,}", f"{s.quarantined:,}", f"{s.duplicates_skipped:,}", rate
+            Path(s.file).name,
+            s.format,
+            f"{s.read:,}",
+            f"{s.accepted:,}",
+            f"{s.quarantined:,}",
+            f"{s.duplicates_skipped:,}",
+            rate,
         )
     out.print(table)
     for s in summaries:
@@ -201,14 +217,24 @@ def _print_summaries(summaries: list[IngestSummary]) -> None:
             soft_wrap=True,
         )
         if s.quarantine_file:
-            out.print(f"  quarantined records with line numbers and reasons: {s.quarantine_file}", highlight=False, soft_wrap=True)
+            out.print(
+                f"  quarantined records with line numbers and reasons: {s.quarantine_file}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Data files (JSON, JSON Lines or CSV).", show_default=False)],
-    manifest: Annotated[Path | None, typer.Option("--manifest", "-m", help="YAML manifest for the files.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Force the reader (skips auto-detection).")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="Data files (JSON, JSON Lines or CSV).", show_default=False)
+    ],
+    manifest: Annotated[
+        Path | None, typer.Option("--manifest", "-m", help="YAML manifest for the files.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="Force the reader (skips auto-detection).")
+    ] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size", help="Examples per transaction.")] = None,
     db: DbOption = None,
     store: StoreOption = None,
@@ -218,14 +244,19 @@ def ingest(
     settings = _settings(db, store, batch_size=batch_size)
     schema = load_schema(settings.ontology_extensions)
     # every file, manifest and format is checked before anything is written
-    plans = [prepare_ingest(f, schema=schema, settings=settings, manifest_path=manifest, fmt=fmt) for f in files]
+    plans = [
+        prepare_ingest(f, schema=schema, settings=settings, manifest_path=manifest, fmt=fmt) for f in files
+    ]
     with _store(settings, create=True) as s:
         summaries = ingest_plans(s, plans, settings)
     if as_json:
         if len(summaries) == 1:
             _print_json(_summary_dict(summaries[0]))
         else:
-            totals = {k: sum(getattr(x, k) for x in summaries) for k in ("read", "accepted", "quarantined", "duplicates_skipped")}
+            totals = {
+                k: sum(getattr(x, k) for x in summaries)
+                for k in ("read", "accepted", "quarantined", "duplicates_skipped")
+            }
             _print_json({**totals, "files": [_summary_dict(x) for x in summaries]})
     else:
         _print_summaries(summaries)
@@ -258,7 +289,9 @@ def _parse_params(pairs: list[str], params_json: str | None) -> dict[str, Any]:
 @app.command()
 def cypher(
     query: Annotated[str, typer.Argument(help="One read-only Cypher statement.")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE (VALUE as JSON if it parses).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE (VALUE as JSON if it parses).")
+    ] = None,
     params: Annotated[str | None, typer.Option("--params", help="All parameters as one JSON object.")] = None,
     row_cap: Annotated[int | None, typer.Option("--row-cap", help="Most rows returned.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Time limit in seconds.")] = None,
@@ -307,9 +340,17 @@ def demo(
     for col in ("dataset", "examples", "licenses", "generated by"):
         table.add_column(col, justify="right" if col == "examples" else "left")
     for row in report["datasets"]:
-        table.add_row(row["dataset"], f"{row['examples']:,}", ", ".join(row["licenses"]), ", ".join(row["models"]) or "-")
+        table.add_row(
+            row["dataset"],
+            f"{row['examples']:,}",
+            ", ".join(row["licenses"]),
+            ", ".join(row["models"]) or "-",
+        )
     out.print(table)
-    out.print(f"\ncatalog: {settings.db}   try: curagraph cypher --db {settings.db} \"{report['example_query']}\"", highlight=False)
+    out.print(
+        f'\ncatalog: {settings.db}   try: curagraph cypher --db {settings.db} "{report["example_query"]}"',
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     neo4j_uri: str = Field(default="bolt://127.0.0.1:7687", description="Bolt URI of the Neo4j server.")
     neo4j_user: str = Field(default="neo4j")
-    neo4j_password: SecretStr = Field(default=SecretStr(""), description="Neo4j password (required for neo4j).")
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(""), description="Neo4j password (required for neo4j)."
+    )
     neo4j_database: str = Field(default="neo4j")
 
     batch_size: int = Field(
@@ -30,6 +32,17 @@ class Settings(BaseSettings):
         le=100_000,
         description="Examples written per transaction. Each commit checkpoints the embedded engine "
         "(~0.1 s), so larger batches ingest faster; a killed run loses at most one batch, redone on re-run.",
+    )
+    ingest_workers: int = Field(
+        default=-1,
+        ge=-1,
+        le=1,
+        description="Parse in a worker process beside the writes: 1 always, 0 never, -1 for files of 16 MiB and more.",
+    )
+    buffer_pool_mb: int = Field(
+        default=1024,
+        ge=64,
+        description="Memory the embedded engine may use for its page cache (the engine's own default is most of RAM).",
     )
     query_timeout_s: float = Field(default=30.0, gt=0, description="Time limit of a read-only Cypher query.")
     row_cap: int = Field(default=1000, ge=1, description="Most rows a read-only Cypher query returns.")

@@ -32,7 +32,9 @@ class Message(BaseModel):
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
     name: str | None = None
-    reasoning: str | None = Field(default=None, description="Step-by-step reasoning kept apart from the answer.")
+    reasoning: str | None = Field(
+        default=None, description="Step-by-step reasoning kept apart from the answer."
+    )
 
 
 class Example(BaseModel):
@@ -66,7 +68,9 @@ class CypherResult(BaseModel):
 
 class CatalogStats(BaseModel):
     nodes: dict[str, int] = Field(description="Node count per label (every label of the ontology).")
-    relationships: dict[str, int] = Field(description="Relationship count per type (every type of the ontology).")
+    relationships: dict[str, int] = Field(
+        description="Relationship count per type (every type of the ontology)."
+    )
 
 
 class DatasetOverview(BaseModel):
@@ -86,7 +90,9 @@ class IngestSummary(BaseModel):
     quarantined: int
     duplicates_skipped: int = Field(description="Already in the catalog, or repeated earlier in the file.")
     quarantine_file: str | None
-    records: int = Field(description="Records in the file (an OASST tree is one record and several examples).")
+    records: int = Field(
+        description="Records in the file (an OASST tree is one record and several examples)."
+    )
     seconds: float
 
     def balanced(self) -> bool:

@@ -23,7 +23,7 @@ from ontology import ONTOLOGY_FILES, SHAPES_FILE
 CG = rdflib.Namespace("https://w3id.org/curagraph#")
 
 #: property datatypes of the ontology -> engine-neutral type names
-_DATATYPES: dict[URIRef, str] = {
+_DATATYPES: dict[Any, str] = {
     XSD.string: "STRING",
     XSD.long: "INT64",
     XSD.integer: "INT64",
@@ -56,6 +56,26 @@ class PropertySpec:
         if self.type == "STRING[]":
             return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
         return False
+
+
+def _all_of(*types: type) -> Any:
+    def check(values: Sequence[Any]) -> bool:
+        return all(v is None or type(v) in types for v in values)
+
+    return check
+
+
+def _string_lists(values: Sequence[Any]) -> bool:
+    return all(v is None or (type(v) in (list, tuple) and all(type(x) is str for x in v)) for v in values)
+
+
+_COLUMN_CHECKS: dict[str, Any] = {
+    "STRING": _all_of(str),
+    "INT64": _all_of(int),
+    "DOUBLE": _all_of(int, float),
+    "BOOLEAN": _all_of(bool),
+    "STRING[]": _string_lists,
+}
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,18 @@ class Schema:
                     context=f"on {owner}",
                 )
 
+    def check_column(self, owner: str, spec: PropertySpec, values: Sequence[Any]) -> None:
+        """Type-check one property's values for a whole group at once."""
+        ok = _COLUMN_CHECKS[spec.type]
+        if not ok(values):
+            bad = next(v for v in values if not spec.accepts(v))
+            raise SchemaViolation(
+                "value type",
+                f"{spec.name}={type(bad).__name__}",
+                [f"{spec.name}={spec.type}"],
+                context=f"on {owner}",
+            )
+
     # ------------------------------------------------------------------ views
 
     def property_names(self) -> frozenset[str]:
@@ -184,7 +216,9 @@ def load_ontology_graph(extensions: Sequence[Path] = ()) -> rdflib.Graph:
         except FileNotFoundError:
             raise OntologyError(f"ontology file not found: {path}") from None
         except Exception as exc:  # rdflib raises many parser types
-            raise OntologyError(f"cannot parse ontology file {path}: {exc}", hint="fix the Turtle syntax") from exc
+            raise OntologyError(
+                f"cannot parse ontology file {path}: {exc}", hint="fix the Turtle syntax"
+            ) from exc
     return graph
 
 
@@ -236,7 +270,7 @@ def _text(graph: rdflib.Graph, subject: Any, predicate: URIRef, lang: str = "en"
 
 def schema_from_graph(graph: rdflib.Graph) -> Schema:
     node_classes = sorted(set(graph.subjects(RDF.type, CG.NodeClass)), key=str)
-    label_of = {c: _local(c) for c in node_classes}
+    label_of: dict[Any, str] = {c: _local(c) for c in node_classes}
     label_props: dict[str, dict[str, PropertySpec]] = {name: {} for name in label_of.values()}
 
     rel_iris = sorted(set(graph.subjects(RDF.type, CG.Relationship)), key=str)
@@ -252,7 +286,9 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
         if domain is not None:
             for cls in _classes_of(graph, domain):
                 if cls not in label_of:
-                    raise OntologyError(f"property {name} has domain {_local(cls)}, which is not a node class")
+                    raise OntologyError(
+                        f"property {name} has domain {_local(cls)}, which is not a node class"
+                    )
                 label_props[label_of[cls]][name] = spec
         for rel in graph.objects(prop, CG.onRelationship):
             if _local(rel) not in rel_props:
@@ -262,7 +298,9 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
     labels = {}
     for cls, name in label_of.items():
         if KEY_PROPERTY not in label_props[name]:
-            raise OntologyError(f"node class {name} has no '{KEY_PROPERTY}' property", hint="add it to cg:id's domain")
+            raise OntologyError(
+                f"node class {name} has no '{KEY_PROPERTY}' property", hint="add it to cg:id's domain"
+            )
         labels[name] = NodeLabel(name, str(cls), _text(graph, cls, RDFS.comment), dict(label_props[name]))
 
     relationships = {}
@@ -271,12 +309,20 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
         pairs: set[tuple[str, str]] = set()
         for pair in graph.objects(rel, CG.connects):
             a, b = graph.value(pair, CG.fromClass), graph.value(pair, CG.toClass)
+            if a not in label_of or b not in label_of:
+                raise OntologyError(
+                    f"relationship {name} connects {_local(a)} to {_local(b)}, not two node classes"
+                )
             pairs.add((label_of[a], label_of[b]))
         if not pairs:
             domain, rng = graph.value(rel, RDFS.domain), graph.value(rel, RDFS.range)
             if domain is None or rng is None:
                 raise OntologyError(f"relationship {name} needs rdfs:domain and rdfs:range")
-            pairs = {(label_of[a], label_of[b]) for a in _classes_of(graph, domain) for b in _classes_of(graph, rng)}
+            pairs = {
+                (label_of[a], label_of[b])
+                for a in _classes_of(graph, domain)
+                for b in _classes_of(graph, rng)
+            }
         relationships[name] = RelationshipType(
             name, str(rel), _text(graph, rel, RDFS.comment), frozenset(pairs), dict(rel_props[name])
         )
@@ -324,7 +370,15 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
     return out
 
 
-_LICENSE_FIELDS = ("spdx_id", "kind", "url", "commercial_use", "share_alike", "attribution_required", "no_derivatives")
+_LICENSE_FIELDS = (
+    "spdx_id",
+    "kind",
+    "url",
+    "commercial_use",
+    "share_alike",
+    "attribution_required",
+    "no_derivatives",
+)
 
 
 def _licenses(graph: rdflib.Graph) -> dict[str, dict[str, Any]]:

@@ -35,22 +35,30 @@ def main() -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
     (OUT / "manifests").mkdir(parents=True)
-    credits = ["# Demo sample: sources and attribution\n",
-               "Each file is the first records of a public dataset, unchanged. Licenses are the upstream ones.\n"]
+    credits = [
+        "# Demo sample: sources and attribution\n",
+        "Each file is the first records of a public dataset, unchanged. Licenses are the upstream ones.\n",
+    ]
     for folder, name, n, kind in PICKS:
         src = SHARED / folder / name
         dst_dir = OUT / folder
         dst_dir.mkdir()
         if kind == "array":
             records = json.loads(src.read_text(encoding="utf-8"))[:n]
-            (dst_dir / name).write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            (dst_dir / name).write_text(
+                json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
         elif kind == "lines":
             lines = src.read_text(encoding="utf-8").splitlines(keepends=True)[:n]
             (dst_dir / name).write_text("".join(lines), encoding="utf-8")
             answers = SHARED / folder / "possible_answer" / name
             if answers.exists():
                 ids = {json.loads(line)["id"] for line in lines}
-                keep = [a for a in answers.read_text(encoding="utf-8").splitlines(keepends=True) if json.loads(a)["id"] in ids]
+                keep = [
+                    a
+                    for a in answers.read_text(encoding="utf-8").splitlines(keepends=True)
+                    if json.loads(a)["id"] in ids
+                ]
                 (dst_dir / "possible_answer").mkdir()
                 (dst_dir / "possible_answer" / name).write_text("".join(keep), encoding="utf-8")
         else:

@@ -31,7 +31,9 @@ def _quarantine(summary) -> list[dict]:
     return [json.loads(x) for x in Path(summary.quarantine_file).read_text().splitlines()]
 
 
-def test_each_kind_of_malformed_record_is_quarantined_with_its_line(tmp_path: Path, schema, settings, mem_store) -> None:
+def test_each_kind_of_malformed_record_is_quarantined_with_its_line(
+    tmp_path: Path, schema, settings, mem_store
+) -> None:
     big = b'{"instruction": "' + b"x" * (50 * 1024 * 1024) + b'", "output": "y"}\n'
     lines = [
         _line(GOOD),  # 1 ok
@@ -47,7 +49,9 @@ def test_each_kind_of_malformed_record_is_quarantined_with_its_line(tmp_path: Pa
     ]
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b"".join(lines))
-    s = _ingest(path, schema, Settings(db=settings.db, max_record_bytes=16 * 1024 * 1024), mem_store, fmt="alpaca")
+    s = _ingest(
+        path, schema, Settings(db=settings.db, max_record_bytes=16 * 1024 * 1024), mem_store, fmt="alpaca"
+    )
     assert (s.read, s.accepted, s.quarantined, s.duplicates_skipped) == (9, 2, 6, 1)
     entries = _quarantine(s)
     reasons = {e["line"]: e["reason"] for e in entries}
@@ -66,11 +70,16 @@ def test_each_kind_of_malformed_record_is_quarantined_with_its_line(tmp_path: Pa
         ([], "empty conversation: no messages"),
         ([{"from": "alien", "value": "hi"}], "unknown role 'alien' at message 0"),
         ([{"from": "gpt", "value": "only an answer"}], "no user message with text"),
-        ([{"from": "human", "value": "hi"}, {"from": "gpt", "value": 3}], "message 1 value must be a string, got int"),
+        (
+            [{"from": "human", "value": "hi"}, {"from": "gpt", "value": 3}],
+            "message 1 value must be a string, got int",
+        ),
         ("not a list", "field 'conversations' must be a list"),
     ],
 )
-def test_malformed_conversations(tmp_path: Path, schema, settings, mem_store, conversations, reason: str) -> None:
+def test_malformed_conversations(
+    tmp_path: Path, schema, settings, mem_store, conversations, reason: str
+) -> None:
     path = tmp_path / "chat.jsonl"
     ok = {"conversations": [{"from": "human", "value": "hello"}, {"from": "gpt", "value": "hi!"}]}
     path.write_bytes(_line(ok) + _line({"conversations": conversations}))
@@ -80,7 +89,9 @@ def test_malformed_conversations(tmp_path: Path, schema, settings, mem_store, co
     assert _quarantine(s)[0]["line"] == 2
 
 
-def test_json_array_with_a_broken_element_a_huge_element_and_a_truncated_end(tmp_path: Path, schema, settings, mem_store) -> None:
+def test_json_array_with_a_broken_element_a_huge_element_and_a_truncated_end(
+    tmp_path: Path, schema, settings, mem_store
+) -> None:
     huge = '{"instruction": "' + "y" * (3 * 1024 * 1024) + '", "output": "z"}'
     text = "[\n" + ",\n".join(
         [
@@ -103,7 +114,9 @@ def test_json_array_with_a_broken_element_a_huge_element_and_a_truncated_end(tmp
 
 def test_csv_rows_with_wrong_field_counts_and_bad_bytes(tmp_path: Path, schema, settings, mem_store) -> None:
     path = tmp_path / "qa.csv"
-    path.write_bytes(b'Q,A,label\nhello,hi,0\n"multi\nline",answer,1\nonly one field\nbad \xff,x,0\nlast,one,2\n')
+    path.write_bytes(
+        b'Q,A,label\nhello,hi,0\n"multi\nline",answer,1\nonly one field\nbad \xff,x,0\nlast,one,2\n'
+    )
     s = _ingest(path, schema, settings, mem_store)
     assert s.format == "csv-qa"
     assert (s.read, s.accepted, s.quarantined) == (5, 3, 2)
@@ -111,7 +124,9 @@ def test_csv_rows_with_wrong_field_counts_and_bad_bytes(tmp_path: Path, schema, 
     assert reasons == {5: "expected 3 fields, found 1", 6: "invalid UTF-8 in the row"}
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "catalog.cli", *args],
         capture_output=True,
@@ -126,9 +141,15 @@ def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None)
     ("make", "message"),
     [
         (lambda d: ["ingest", str(d / "missing.jsonl")], "file not found"),
-        (lambda d: ["ingest", str(d / "ok.jsonl"), "--manifest", str(d / "missing.yaml")], "manifest not found"),
+        (
+            lambda d: ["ingest", str(d / "ok.jsonl"), "--manifest", str(d / "missing.yaml")],
+            "manifest not found",
+        ),
         (lambda d: ["ingest", str(d / "ok.jsonl"), "--manifest", str(d / "bad.yaml")], "not valid YAML"),
-        (lambda d: ["ingest", str(d / "ok.jsonl"), "--manifest", str(d / "badlicense.yaml")], "unknown license 'CC-BY-NC'"),
+        (
+            lambda d: ["ingest", str(d / "ok.jsonl"), "--manifest", str(d / "badlicense.yaml")],
+            "unknown license 'CC-BY-NC'",
+        ),
         (lambda d: ["ingest", str(d / "ok.jsonl"), "--format", "nope"], "unknown format 'nope'"),
         (lambda d: ["ingest", str(d / "weird.jsonl")], "match no known format"),
         (lambda d: ["ingest", str(d / "ok.jsonl"), str(d / "missing.jsonl")], "file not found"),

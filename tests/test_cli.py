@@ -40,7 +40,11 @@ def test_init_stats_and_cypher_shapes(tmp_path: Path) -> None:
     assert set(stats) == {"nodes", "relationships"}
     assert stats["relationships"]["BROADER"] == init["relationships"]["BROADER"]
     got = _json("cypher", "MATCH (t:Topic) RETURN t.id ORDER BY t.id", "--row-cap", "3", "--db", db)
-    assert got == {"columns": ["t.id"], "rows": [["academic-writing"], ["algebra"], ["algorithms"]], "truncated": True}
+    assert got == {
+        "columns": ["t.id"],
+        "rows": [["academic-writing"], ["algebra"], ["algorithms"]],
+        "truncated": True,
+    }
     got = _json("cypher", "MATCH (t:Topic {id: $id}) RETURN t.label", "--param", "id=algebra", "--db", db)
     assert got["rows"] == [["Algebra"]]
 
@@ -54,8 +58,19 @@ def test_env_var_names_the_catalog(tmp_path: Path) -> None:
 def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, datasets: Path) -> None:
     db = str(tmp_path / "cat")
     total = 0
-    for dataset, name in (("gsm8k", "test.jsonl"), ("alpaca-zh-demo", "alpaca_zh_demo.json"), ("oasst-en-100-trees", "en_100_tree.jsonl")):
-        out = _json("ingest", str(datasets / dataset / name), "--manifest", str(MANIFESTS / f"{dataset}.yaml"), "--db", db)
+    for dataset, name in (
+        ("gsm8k", "test.jsonl"),
+        ("alpaca-zh-demo", "alpaca_zh_demo.json"),
+        ("oasst-en-100-trees", "en_100_tree.jsonl"),
+    ):
+        out = _json(
+            "ingest",
+            str(datasets / dataset / name),
+            "--manifest",
+            str(MANIFESTS / f"{dataset}.yaml"),
+            "--db",
+            db,
+        )
         assert {"read", "accepted", "quarantined", "duplicates_skipped", "quarantine_file"} <= set(out)
         assert out["read"] == out["accepted"] + out["quarantined"] + out["duplicates_skipped"]
         total += out["accepted"]
@@ -65,16 +80,24 @@ def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, d
     refused = _cli("cypher", "MATCH (e:Example) DETACH DELETE e", "--db", db, "--json")
     assert refused.returncode == 2 and "refuses DETACH" in refused.stderr and refused.stdout == ""
     assert _json("stats", "--db", db) == before
-    again = _json("ingest", str(datasets / "gsm8k" / "test.jsonl"), "--manifest", str(MANIFESTS / "gsm8k.yaml"), "--db", db)
+    again = _json(
+        "ingest",
+        str(datasets / "gsm8k" / "test.jsonl"),
+        "--manifest",
+        str(MANIFESTS / "gsm8k.yaml"),
+        "--db",
+        db,
+    )
     assert (again["accepted"], again["duplicates_skipped"]) == (0, 1319)
     assert _json("stats", "--db", db) == before
 
 
-def test_killed_ingest_resumes_to_the_same_catalog(tmp_path: Path, datasets: Path) -> None:
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_killed_ingest_resumes_to_the_same_catalog(tmp_path: Path, datasets: Path, workers: str) -> None:
     """SIGKILL an ingest after some batches committed; the re-run gives the uninterrupted counts."""
     source = datasets / "gsm8k" / "train.jsonl"
     manifest = str(MANIFESTS / "gsm8k.yaml")
-    env = {"CURAGRAPH_BATCH_SIZE": "250", "PYTHONUNBUFFERED": "1"}
+    env = {"CURAGRAPH_BATCH_SIZE": "250", "PYTHONUNBUFFERED": "1", "CURAGRAPH_INGEST_WORKERS": workers}
 
     whole = str(tmp_path / "whole")
     _json("ingest", str(source), "--manifest", manifest, "--db", whole, env=env)
@@ -100,9 +123,15 @@ def test_killed_ingest_resumes_to_the_same_catalog(tmp_path: Path, datasets: Pat
             committed = line
             break
     assert committed, "the ingest never reported a committed batch"
+    children = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    # a parser worker notices its parent is gone and exits instead of lingering
+    deadline = time.monotonic() + 20
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(c) for c in children), "an orphaned worker process was left behind"
 
     partial = _json("stats", "--db", killed)
     assert 0 < partial["nodes"]["Example"] < expected["nodes"]["Example"], "the kill did not land mid-run"
@@ -112,13 +141,31 @@ def test_killed_ingest_resumes_to_the_same_catalog(tmp_path: Path, datasets: Pat
     assert _json("stats", "--db", killed) == expected
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_demo_builds_and_reports(tmp_path: Path) -> None:
     report = _json("demo", "--db", str(tmp_path / "demo"))
     assert report["stats"]["nodes"]["Example"] > 300
     by_name = {d["dataset"]: d for d in report["datasets"]}
     assert "CC-BY-NC-4.0" in by_name["stanford-alpaca-5k"]["licenses"]
     assert by_name["stanford-alpaca-5k"]["models"] == ["text-davinci-003"]
-    assert all(s["read"] == s["accepted"] + s["quarantined"] + s["duplicates_skipped"] for s in report["ingest"])
+    assert all(
+        s["read"] == s["accepted"] + s["quarantined"] + s["duplicates_skipped"] for s in report["ingest"]
+    )
     # twice: nothing new
     again = _json("demo", "--db", str(tmp_path / "demo"))
     assert again["stats"] == report["stats"]

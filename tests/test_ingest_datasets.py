@@ -59,7 +59,9 @@ EXPECTED = [
 DATASETS = sorted({row[0] for row in EXPECTED})
 
 
-def _ingest(store: EmbeddedStore, schema: Schema, settings: Settings, path: Path, dataset: str) -> IngestSummary:
+def _ingest(
+    store: EmbeddedStore, schema: Schema, settings: Settings, path: Path, dataset: str
+) -> IngestSummary:
     plan = prepare_ingest(path, schema=schema, settings=settings, manifest_path=MANIFESTS / f"{dataset}.yaml")
     return run_ingest(store, plan, settings=settings)
 
@@ -91,7 +93,11 @@ def test_dataset_ingests_with_exact_counts_and_reingest_adds_nothing(
     assert before.relationships["FROM_SOURCE"] == sum(r[5] for r in rows)
     for _, name, _fmt, _rec, read, _acc, quarantined, _dups in rows:
         again = _ingest(mem_store, schema, settings, datasets / dataset / name, dataset)
-        assert (again.accepted, again.quarantined, again.duplicates_skipped) == (0, quarantined, read - quarantined)
+        assert (again.accepted, again.quarantined, again.duplicates_skipped) == (
+            0,
+            quarantined,
+            read - quarantined,
+        )
     assert mem_store.stats() == before
 
 
@@ -110,9 +116,16 @@ def _json_records(path: Path) -> Iterator[dict]:
 
 @pytest.mark.parametrize(
     ("dataset", "name", "quarantined"),
-    [("stanford-alpaca-5k", "alpaca_5000.json", 2), ("code-alpaca-2k", "code_alpaca_2k.json", 2), ("alpaca-zh-demo", "alpaca_zh_demo.json", 0), ("oasst1-zh", "oaast_sft_zh.json", 0)],
+    [
+        ("stanford-alpaca-5k", "alpaca_5000.json", 2),
+        ("code-alpaca-2k", "code_alpaca_2k.json", 2),
+        ("alpaca-zh-demo", "alpaca_zh_demo.json", 0),
+        ("oasst1-zh", "oaast_sft_zh.json", 0),
+    ],
 )
-def test_alpaca_duplicates_and_quarantine_match_an_oracle(datasets: Path, dataset: str, name: str, quarantined: int) -> None:
+def test_alpaca_duplicates_and_quarantine_match_an_oracle(
+    datasets: Path, dataset: str, name: str, quarantined: int
+) -> None:
     records = list(_json_records(datasets / dataset / name))
     empty = [i for i, r in enumerate(records) if not r["output"].strip()]
     assert len(empty) == quarantined
@@ -122,8 +135,13 @@ def test_alpaca_duplicates_and_quarantine_match_an_oracle(datasets: Path, datase
     assert expected[7] == len(valid) - len(distinct)
 
 
-def test_quarantined_alpaca_records_really_have_empty_outputs(datasets: Path, schema: Schema, settings: Settings, mem_store) -> None:
-    for dataset, name in (("stanford-alpaca-5k", "alpaca_5000.json"), ("code-alpaca-2k", "code_alpaca_2k.json")):
+def test_quarantined_alpaca_records_really_have_empty_outputs(
+    datasets: Path, schema: Schema, settings: Settings, mem_store
+) -> None:
+    for dataset, name in (
+        ("stanford-alpaca-5k", "alpaca_5000.json"),
+        ("code-alpaca-2k", "code_alpaca_2k.json"),
+    ):
         records = list(_json_records(datasets / dataset / name))
         s = _ingest(mem_store, schema, settings, datasets / dataset / name, dataset)
         entries = [json.loads(x) for x in Path(s.quarantine_file).read_text().splitlines()]
@@ -132,7 +150,9 @@ def test_quarantined_alpaca_records_really_have_empty_outputs(datasets: Path, sc
             assert records[e["record"]]["output"] == ""
 
 
-def test_quarantined_gorilla_records_have_no_api_call(datasets: Path, schema: Schema, settings: Settings, mem_store) -> None:
+def test_quarantined_gorilla_records_have_no_api_call(
+    datasets: Path, schema: Schema, settings: Settings, mem_store
+) -> None:
     for name, record in (("torchhub_train.json", 356), ("torchhub_eval.json", 56)):
         path = datasets / "gorilla-apibench-torchhub" / name
         raw = list(_json_records(path))[record]
@@ -147,7 +167,10 @@ def test_quarantined_gorilla_records_have_no_api_call(datasets: Path, schema: Sc
 def test_glaive_and_ko_duplicates_match_an_oracle(datasets: Path) -> None:
     for name, dups in (("glaive_toolcall_en_demo.json", 35), ("glaive_toolcall_zh_demo.json", 43)):
         records = json.loads((datasets / "glaive-toolcall-demo" / name).read_text())
-        distinct = {json.dumps([r["conversations"], json.loads(r["tools"]) if r["tools"] else None], sort_keys=True) for r in records}
+        distinct = {
+            json.dumps([r["conversations"], json.loads(r["tools"]) if r["tools"] else None], sort_keys=True)
+            for r in records
+        }
         assert len(records) - len(distinct) == dups
     with (datasets / "ko-chatbot-data" / "ChatbotData.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -171,24 +194,43 @@ def test_oasst_tree_structure_is_kept(datasets: Path, schema: Schema, settings: 
     _ingest(mem_store, schema, settings, path, "oasst-en-100-trees")
     q = mem_store.read_cypher
     assert q(query="MATCH (e:Example) RETURN count(e)").rows == [[replies]]
-    assert q(query="MATCH (:Example)-[d:DERIVED_FROM]->(:Example) WHERE d.method = 'continuation' RETURN count(d)").rows == [[derived]]
-    got = q(query="MATCH (e:Example)-[:GENERATED_BY]->(:Activity)-[:USED_MODEL]->(m:Model {id: 'chip20b'}) RETURN count(e)")
+    assert q(
+        query="MATCH (:Example)-[d:DERIVED_FROM]->(:Example) WHERE d.method = 'continuation' RETURN count(d)"
+    ).rows == [[derived]]
+    got = q(
+        query="MATCH (e:Example)-[:GENERATED_BY]->(:Activity)-[:USED_MODEL]->(m:Model {id: 'chip20b'}) RETURN count(e)"
+    )
     assert got.rows == [[synthetic]]
     # a child continues its parent: the parent's messages are a prefix of the child's
-    pairs = q(query="MATCH (c:Example)-[:DERIVED_FROM]->(p:Example) RETURN c.messages, p.messages", row_cap=10000).rows
+    pairs = q(
+        query="MATCH (c:Example)-[:DERIVED_FROM]->(p:Example) RETURN c.messages, p.messages", row_cap=10000
+    ).rows
     assert pairs and all(json.loads(c)[: len(json.loads(p))] == json.loads(p) for c, p in pairs)
 
 
-def test_canonical_forms_of_real_records(datasets: Path, schema: Schema, settings: Settings, mem_store) -> None:
-    for dataset, name in (("gsm8k", "test.jsonl"), ("bfcl-v4", "BFCL_v4_simple_python.json"), ("bfcl-v4", "BFCL_v4_multi_turn_base.json")):
+def test_canonical_forms_of_real_records(
+    datasets: Path, schema: Schema, settings: Settings, mem_store
+) -> None:
+    for dataset, name in (
+        ("gsm8k", "test.jsonl"),
+        ("bfcl-v4", "BFCL_v4_simple_python.json"),
+        ("bfcl-v4", "BFCL_v4_multi_turn_base.json"),
+    ):
         _ingest(mem_store, schema, settings, datasets / dataset / name, dataset)
     q = mem_store.read_cypher
-    (msgs,) = q(query="MATCH (e:Example) WHERE e.prompt_preview STARTS WITH 'Janet’s ducks' RETURN e.messages").rows[0]
+    (msgs,) = q(
+        query="MATCH (e:Example) WHERE e.prompt_preview STARTS WITH 'Janet’s ducks' RETURN e.messages"
+    ).rows[0]
     reply = json.loads(msgs)[1]
     assert reply["content"] == "18" and "16 - 3 - 4 = <<16-3-4=9>>9" in reply["reasoning"]
-    (msgs, tools) = q(query="MATCH (e:Example {record_key: 'simple_python_0'}) RETURN e.messages, e.tools").rows[0]
+    (msgs, tools) = q(
+        query="MATCH (e:Example {record_key: 'simple_python_0'}) RETURN e.messages, e.tools"
+    ).rows[0]
     call = json.loads(msgs)[-1]["tool_calls"][0]
-    assert call == {"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5, "unit": "units"}}
+    assert call == {
+        "name": "calculate_triangle_area",
+        "arguments": {"base": 10, "height": 5, "unit": "units"},
+    }
     assert json.loads(tools)[0]["name"] == "calculate_triangle_area"
     (msgs,) = q(query="MATCH (e:Example {record_key: 'multi_turn_base_0'}) RETURN e.messages").rows[0]
     first_calls = [c["name"] for c in json.loads(msgs)[1]["tool_calls"]]
@@ -203,12 +245,16 @@ def test_canonical_forms_of_real_records(datasets: Path, schema: Schema, setting
         ("dpi-data-summaries/data_summaries/Alpaca.json", "Data Provenance Initiative"),
     ],
 )
-def test_files_without_examples_are_refused_saying_what_they_are(datasets: Path, schema: Schema, settings: Settings, relpath: str, says: str) -> None:
+def test_files_without_examples_are_refused_saying_what_they_are(
+    datasets: Path, schema: Schema, settings: Settings, relpath: str, says: str
+) -> None:
     with pytest.raises(FormatDetectionError, match=says):
         prepare_ingest(datasets / relpath, schema=schema, settings=settings)
 
 
-def test_cross_dataset_duplicates_keep_both_sources(datasets: Path, schema: Schema, settings: Settings, mem_store, tmp_path: Path) -> None:
+def test_cross_dataset_duplicates_keep_both_sources(
+    datasets: Path, schema: Schema, settings: Settings, mem_store, tmp_path: Path
+) -> None:
     """The same example in a second file is not added again, but its provenance edge is."""
     src = datasets / "gsm8k" / "test.jsonl"
     copy = tmp_path / "gsm8k_copy.jsonl"
@@ -216,5 +262,33 @@ def test_cross_dataset_duplicates_keep_both_sources(datasets: Path, schema: Sche
     _ingest(mem_store, schema, settings, src, "gsm8k")
     s = _ingest(mem_store, schema, settings, copy, "gsm8k")
     assert (s.accepted, s.duplicates_skipped) == (0, 10)
-    rows = mem_store.read_cypher(query="MATCH (e:Example)-[:FROM_SOURCE]->(s:Source) WITH e, count(s) AS n WHERE n = 2 RETURN count(e)").rows
+    rows = mem_store.read_cypher(
+        query="MATCH (e:Example)-[:FROM_SOURCE]->(s:Source) WITH e, count(s) AS n WHERE n = 2 RETURN count(e)"
+    ).rows
     assert rows == [[10]]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "name"),
+    [
+        ("stanford-alpaca-5k", "alpaca_5000.json"),
+        ("oasst-en-100-trees", "en_100_tree.jsonl"),
+        ("gorilla-apibench-torchhub", "torchhub_train.json"),
+    ],
+)
+def test_the_parser_worker_gives_the_same_catalog(
+    datasets: Path, schema: Schema, tmp_path: Path, dataset: str, name: str
+) -> None:
+    """Parsing in a worker process (large files) and inline (small files) must agree exactly."""
+    results = []
+    for workers in (0, 1):
+        cfg = Settings(db=tmp_path / f"w{workers}", ingest_workers=workers, batch_size=700)
+        store = EmbeddedStore(":memory:", schema=schema)
+        store.ensure_schema()
+        s = _ingest(store, schema, cfg, datasets / dataset / name, dataset)
+        quarantine = Path(s.quarantine_file).read_text() if s.quarantine_file else None
+        results.append(
+            ((s.read, s.accepted, s.quarantined, s.duplicates_skipped, s.records), quarantine, store.stats())
+        )
+        store.close()
+    assert results[0] == results[1]

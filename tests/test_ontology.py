@@ -9,7 +9,17 @@ import pytest
 from catalog.errors import OntologyError
 from catalog.schema import load_ontology_graph, load_schema, schema_from_graph, validate_ontology
 
-INSTRUCTGPT = {"generation", "open-qa", "brainstorming", "chat", "rewrite", "summarization", "classification", "closed-qa", "extraction"}
+INSTRUCTGPT = {
+    "generation",
+    "open-qa",
+    "brainstorming",
+    "chat",
+    "rewrite",
+    "summarization",
+    "classification",
+    "closed-qa",
+    "extraction",
+}
 
 
 def test_ontology_conforms_to_its_shapes() -> None:
@@ -60,7 +70,16 @@ def test_topic_scheme_size_depth_and_languages(schema) -> None:
             langs = {a.split(":", 1)[0] for a in t.alt_labels}
             assert {"ko", "zh"} <= langs, f"{t.id} lacks a Korean or Chinese label"
     top = {t.id for t in topics.values() if t.depth == 1}
-    assert {"mathematics", "programming", "science", "writing", "everyday-life", "business-finance", "health-medicine", "law-government"} <= top
+    assert {
+        "mathematics",
+        "programming",
+        "science",
+        "writing",
+        "everyday-life",
+        "business-finance",
+        "health-medicine",
+        "law-government",
+    } <= top
 
 
 def test_task_scheme_starts_from_instructgpt(schema) -> None:

@@ -28,8 +28,13 @@ def store(request: pytest.FixtureRequest, schema: Schema, tmp_path) -> Iterator[
 def _random_catalog(seed: int, n: int = 300) -> tuple[WriteBatch, nx.MultiDiGraph]:
     rng = random.Random(seed)
     g = nx.MultiDiGraph()
-    examples = [{"id": f"ex{i}", "n_messages": rng.randint(2, 8), "has_tool_calls": rng.random() < 0.2} for i in range(n)]
-    sources = [{"id": f"src{i}", "name": f"file{i}.jsonl", "byte_size": rng.randint(1, 10**6)} for i in range(5)]
+    examples = [
+        {"id": f"ex{i}", "n_messages": rng.randint(2, 8), "has_tool_calls": rng.random() < 0.2}
+        for i in range(n)
+    ]
+    sources = [
+        {"id": f"src{i}", "name": f"file{i}.jsonl", "byte_size": rng.randint(1, 10**6)} for i in range(5)
+    ]
     topics = ["algebra", "geometry", "python", "recipes", "poetry"]
     for e in examples:
         g.add_node(("Example", e["id"]), **e)
@@ -72,7 +77,7 @@ def test_counts_match_networkx(store, seed: int) -> None:
         query="MATCH (e:Example)-[:ABOUT]->(t:Topic) RETURN t.id, count(e) ORDER BY t.id", row_cap=100
     )
     expected: dict[str, int] = {}
-    for u, v, k in g.edges(keys=True):
+    for _u, v, k in g.edges(keys=True):
         if k == "ABOUT":
             expected[v[1]] = expected.get(v[1], 0) + 1
     assert {r[0]: r[1] for r in per_topic.rows} == expected
@@ -103,8 +108,16 @@ def test_keyed_relationships_keep_both_claims(store) -> None:
         {"src": "d", "dst": "Apache-2.0", "claimed_by": "DPI"},
     ]
     for _ in range(2):
-        store.upsert_relationships(rel_type="LICENSED_UNDER", from_label="Dataset", to_label="License", rows=rows, key=("claimed_by",))
-    got = store.read_cypher(query="MATCH (:Dataset {id:'d'})-[c:LICENSED_UNDER]->(l) RETURN l.id, c.claimed_by ORDER BY l.id, c.claimed_by")
+        store.upsert_relationships(
+            rel_type="LICENSED_UNDER",
+            from_label="Dataset",
+            to_label="License",
+            rows=rows,
+            key=("claimed_by",),
+        )
+    got = store.read_cypher(
+        query="MATCH (:Dataset {id:'d'})-[c:LICENSED_UNDER]->(l) RETURN l.id, c.claimed_by ORDER BY l.id, c.claimed_by"
+    )
     assert got.rows == [["Apache-2.0", "DPI"], ["Apache-2.0", "upstream repository"], ["CC-BY-4.0", "DPI"]]
 
 
@@ -113,7 +126,9 @@ def test_bulk_path_and_small_path_agree(store, schema) -> None:
     small = [{"id": f"s{i}", "n_chars": i, "prompt_preview": f"p{i}"} for i in range(5)]  # CREATE
     store.upsert_nodes(label="Example", rows=big + small)
     store.upsert_nodes(label="Example", rows=small)
-    got = store.read_cypher(query="MATCH (e:Example) WHERE e.id IN ['b7', 's3'] RETURN e.id, e.n_chars, e.prompt_preview ORDER BY e.id")
+    got = store.read_cypher(
+        query="MATCH (e:Example) WHERE e.id IN ['b7', 's3'] RETURN e.id, e.n_chars, e.prompt_preview ORDER BY e.id"
+    )
     assert got.rows == [["b7", 7, "p7"], ["s3", 3, "p3"]]
 
 
@@ -123,11 +138,24 @@ def test_bulk_path_and_small_path_agree(store, schema) -> None:
         (lambda s: s.upsert_nodes(label="Exampel", rows=[{"id": "x"}]), "Exampel"),
         (lambda s: s.upsert_nodes(label="Example", rows=[{"id": "x", "colour": "red"}]), "colour"),
         (lambda s: s.upsert_nodes(label="Example", rows=[{"id": "x", "n_chars": "ten"}]), "n_chars"),
-        (lambda s: s.upsert_relationships(rel_type="ABOUT", from_label="Example", to_label="Task", rows=[]), "(Example)-[:ABOUT]->(Task)"),
-        (lambda s: s.upsert_relationships(rel_type="MENTIONS", from_label="Example", to_label="Topic", rows=[]), "MENTIONS"),
         (
             lambda s: s.upsert_relationships(
-                rel_type="ABOUT", from_label="Example", to_label="Topic", rows=[{"src": "a", "dst": "algebra", "weight": 1.0}]
+                rel_type="ABOUT", from_label="Example", to_label="Task", rows=[]
+            ),
+            "(Example)-[:ABOUT]->(Task)",
+        ),
+        (
+            lambda s: s.upsert_relationships(
+                rel_type="MENTIONS", from_label="Example", to_label="Topic", rows=[]
+            ),
+            "MENTIONS",
+        ),
+        (
+            lambda s: s.upsert_relationships(
+                rel_type="ABOUT",
+                from_label="Example",
+                to_label="Topic",
+                rows=[{"src": "a", "dst": "algebra", "weight": 1.0}],
             ),
             "weight",
         ),
@@ -182,7 +210,14 @@ def test_read_only_cypher_refuses_writes_and_escapes(store, query: str) -> None:
     assert store.stats() == before
 
 
-@pytest.mark.parametrize("query", ["CREATE (n:Topic {id: 'x'})", "MATCH (t:Topic {id: 'algebra'}) SET t.label = 'x'", "MATCH (t:Topic) DETACH DELETE t"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CREATE (n:Topic {id: 'x'})",
+        "MATCH (t:Topic {id: 'algebra'}) SET t.label = 'x'",
+        "MATCH (t:Topic) DETACH DELETE t",
+    ],
+)
 def test_the_engine_itself_refuses_writes_on_the_read_path(store, query: str) -> None:
     """Below the keyword check: the statement runs in the engine's read-only transaction."""
     before = store.stats()
@@ -200,7 +235,10 @@ def test_row_cap_and_truncated_flag(store) -> None:
     got = store.read_cypher(query="MATCH (t:Topic) RETURN t.id", row_cap=5)
     assert len(got.rows) == 5 and got.truncated
     got = store.read_cypher(query="MATCH (t:Format) RETURN t.id ORDER BY t.id", row_cap=5)
-    assert got.rows == [["chain-of-thought"], ["multi-turn"], ["single-turn"], ["tool-use"]] and not got.truncated
+    assert (
+        got.rows == [["chain-of-thought"], ["multi-turn"], ["single-turn"], ["tool-use"]]
+        and not got.truncated
+    )
 
 
 def test_params_are_passed_as_values(store) -> None:
@@ -241,12 +279,16 @@ def test_cypher_in_code_names_only_declared_labels_and_types(schema) -> None:
     import catalog.demo
     import catalog.store.cypher as Q
 
-    texts = [v for k, v in vars(Q).items() if k.isupper() and isinstance(v, str)] + [catalog.demo.EXAMPLE_QUERY]
+    texts = [v for k, v in vars(Q).items() if k.isupper() and isinstance(v, str)] + [
+        catalog.demo.EXAMPLE_QUERY
+    ]
     names = set()
     for text in texts:
         names |= set(re.findall(r"[(\[]\w*:`?([A-Z][A-Za-z_]+)`?", text))
     assert names, "the pattern found nothing"
-    assert names <= set(schema.labels) | set(schema.relationships), names - set(schema.labels) - set(schema.relationships)
+    assert names <= set(schema.labels) | set(schema.relationships), (
+        names - set(schema.labels) - set(schema.relationships)
+    )
 
 
 def test_an_upsert_never_blanks_properties_it_does_not_give(store) -> None:

@@ -74,7 +74,9 @@ def tool_call(name: Any, arguments: Any, call_id: Any = None) -> dict[str, Any]:
     elif arguments is None:
         arguments = {}
     elif not isinstance(arguments, dict):
-        raise RecordError(f"tool call arguments must be an object or a JSON string, got {type(arguments).__name__}")
+        raise RecordError(
+            f"tool call arguments must be an object or a JSON string, got {type(arguments).__name__}"
+        )
     call: dict[str, Any] = {"name": name, "arguments": arguments}
     if isinstance(call_id, str) and call_id:
         call["id"] = call_id

@@ -25,7 +25,7 @@ import orjson
 from catalog.config import Settings
 from catalog.errors import IngestError
 from catalog.ingest.archive import archive_file
-from catalog.ingest.canonical import CanonicalExample, Candidate, RecordError, canonicalize
+from catalog.ingest.canonical import Candidate, CanonicalExample, RecordError, canonicalize
 from catalog.ingest.detect import detect_format
 from catalog.ingest.manifest import Manifest, ModelRef, default_manifest, load_manifest
 from catalog.ingest.readers import READERS, Reader
@@ -114,7 +114,9 @@ def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef]) -> 
         model_id = slug(m.name)
         activity_id = f"{dataset_id}:{m.activity}:{model_id}"
         model_rows.append({"id": model_id, "name": m.name, "provider": m.provider})
-        activity_rows.append({"id": activity_id, "kind": m.activity, "label": f"{m.activity} of {dataset_id} by {m.name}"})
+        activity_rows.append(
+            {"id": activity_id, "kind": m.activity, "label": f"{m.activity} of {dataset_id} by {m.name}"}
+        )
         used.append({"src": activity_id, "dst": model_id, "role": m.role})
         activities.append(activity_id)
     if models:
@@ -123,7 +125,9 @@ def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef]) -> 
     return activities
 
 
-def _provenance_batch(plan: IngestPlan, checksum: str, archived: Path, size: int) -> tuple[WriteBatch, _Provenance]:
+def _provenance_batch(
+    plan: IngestPlan, checksum: str, archived: Path, size: int
+) -> tuple[WriteBatch, _Provenance]:
     m = plan.manifest
     dataset_id = m.name
     source_id = f"{dataset_id}:{plan.path.name}:{checksum[:12]}"
@@ -155,19 +159,36 @@ def _provenance_batch(plan: IngestPlan, checksum: str, archived: Path, size: int
             ],
         )
     )
-    batch.relationships.append(RelGroup("IN_DATASET", "Source", "Dataset", [{"src": source_id, "dst": dataset_id}]))
+    batch.relationships.append(
+        RelGroup("IN_DATASET", "Source", "Dataset", [{"src": source_id, "dst": dataset_id}])
+    )
     if m.parents:
         batch.relationships.append(
-            RelGroup("DERIVED_FROM", "Dataset", "Dataset", [{"src": dataset_id, "dst": p, "method": "derived"} for p in m.parents])
+            RelGroup(
+                "DERIVED_FROM",
+                "Dataset",
+                "Dataset",
+                [{"src": dataset_id, "dst": p, "method": "derived"} for p in m.parents],
+            )
         )
     claims = m.license_claims()
     for owner, owner_id in (("Source", source_id), ("Dataset", dataset_id)):
-        rows = [{"src": owner_id, "dst": c.spdx, "claimed_by": c.claimed_by, "evidence": c.evidence} for c in claims]
+        rows = [
+            {"src": owner_id, "dst": c.spdx, "claimed_by": c.claimed_by, "evidence": c.evidence}
+            for c in claims
+        ]
         batch.relationships.append(RelGroup("LICENSED_UNDER", owner, "License", rows, key=("claimed_by",)))
     if m.creators:
-        batch.nodes.append(NodeGroup("Agent", [{"id": slug(c), "name": c, "kind": "organisation"} for c in m.creators]))
+        batch.nodes.append(
+            NodeGroup("Agent", [{"id": slug(c), "name": c, "kind": "organisation"} for c in m.creators])
+        )
         batch.relationships.append(
-            RelGroup("ATTRIBUTED_TO", "Dataset", "Agent", [{"src": dataset_id, "dst": slug(c), "role": "creator"} for c in m.creators])
+            RelGroup(
+                "ATTRIBUTED_TO",
+                "Dataset",
+                "Agent",
+                [{"src": dataset_id, "dst": slug(c), "role": "creator"} for c in m.creators],
+            )
         )
     activities = _model_nodes(batch, dataset_id, m.models)
     return batch, _Provenance(source_id, dataset_id, activities)
@@ -184,7 +205,9 @@ class _Quarantine:
         self.count = 0
         self._file: IO[bytes] | None = None
 
-    def add(self, rec: RawRecord, reason: str, *, preview: bytes | None = None, example: int | None = None) -> None:
+    def add(
+        self, rec: RawRecord, reason: str, *, preview: bytes | None = None, example: int | None = None
+    ) -> None:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("wb")
@@ -205,116 +228,182 @@ class _Quarantine:
         return None
 
 
-# ---------------------------------------------------------------------- the run
+# ---------------------------------------------------------------------- the parse side
+
+
+@dataclass(slots=True)
+class Parsed:
+    """One accepted example, as the write side needs it (small and picklable)."""
+
+    props: dict[str, Any]
+    line: int
+    record: int
+    parent_id: str | None
+    derivation: str | None
+    models: tuple[str, ...]
 
 
 @dataclass
-class _Accepted:
-    example: CanonicalExample
-    rec: RawRecord
-    parent_id: str | None
+class ParsedBatch:
+    items: list[Parsed]
+    read: int
+    quarantined: int
+    records: int
+    offset: int
 
 
-def _candidates(plan: IngestPlan, records: Iterator[RawRecord], quarantine: _Quarantine, counts: dict[str, int]) -> Iterator[_Accepted]:
-    role = plan.manifest.role
-    for rec in records:
+@dataclass(frozen=True)
+class ParseSpec:
+    """Everything the parse side needs; picklable, so it can run in a worker process."""
+
+    path: Path
+    container: Container
+    format: str
+    fields: dict[str, str]
+    role: str
+    batch_size: int
+    max_record_bytes: int
+    quarantine_file: Path
+
+
+def parse_file(spec: ParseSpec, quarantine: _Quarantine) -> Iterator[ParsedBatch]:
+    """Records -> candidates -> canonical examples, in batches; bad records go to the quarantine."""
+    reader = READERS[spec.format](spec.path, spec.fields)
+    items: list[Parsed] = []
+    read = records = 0
+    quarantined_before = quarantine.count
+    offset = 0
+    for rec in iter_records(spec.path, max_record_bytes=spec.max_record_bytes, container=spec.container):
+        records += 1
+        offset = rec.end_offset
         if rec.error is not None:
-            counts["read"] += 1
+            read += 1
             quarantine.add(rec, rec.error)
-            continue
-        try:
-            candidates = plan.reader.read(rec.value)
-        except RecordError as exc:
-            counts["read"] += 1
-            quarantine.add(rec, str(exc), preview=orjson.dumps(rec.value)[:2000])
-            continue
-        counts["read"] += len(candidates)
-        by_key: dict[str, str] = {}
-        made: list[tuple[CanonicalExample, Candidate]] = []
-        for i, cand in enumerate(candidates):
+        else:
             try:
-                ex = canonicalize(cand, usage_role=role)
+                candidates = reader.read(rec.value)
             except RecordError as exc:
-                where = i if len(candidates) > 1 else None
-                quarantine.add(rec, str(exc), preview=orjson.dumps(cand.messages)[:2000], example=where)
-                continue
-            if cand.record_key:
-                by_key[cand.record_key] = ex.id
-            made.append((ex, cand))
-        for ex, cand in made:
-            parent = by_key.get(cand.parent_key) if cand.parent_key else None
-            yield _Accepted(ex, rec, parent)
+                read += 1
+                quarantine.add(rec, str(exc), preview=orjson.dumps(rec.value)[:2000])
+                candidates = []
+            read += len(candidates)
+            by_key: dict[str, str] = {}
+            made: list[tuple[CanonicalExample, Candidate]] = []
+            for i, cand in enumerate(candidates):
+                try:
+                    ex = canonicalize(cand, usage_role=spec.role)
+                except RecordError as exc:
+                    where = i if len(candidates) > 1 else None
+                    quarantine.add(rec, str(exc), preview=orjson.dumps(cand.messages)[:2000], example=where)
+                    continue
+                if cand.record_key:
+                    by_key[cand.record_key] = ex.id
+                made.append((ex, cand))
+            for ex, cand in made:
+                parent = by_key.get(cand.parent_key) if cand.parent_key else None
+                items.append(Parsed(ex.props, rec.line, rec.index, parent, cand.derivation, cand.models))
+        if len(items) >= spec.batch_size:
+            yield ParsedBatch(items, read, quarantine.count - quarantined_before, records, offset)
+            items, read, records = [], 0, 0
+            quarantined_before = quarantine.count
+    yield ParsedBatch(items, read, quarantine.count - quarantined_before, records, offset)
 
 
-def _batches(items: Iterator[_Accepted], size: int) -> Iterator[list[_Accepted]]:
-    batch: list[_Accepted] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _parallel_batches(spec: ParseSpec, result: dict[str, Any]) -> Iterator[ParsedBatch]:
+    """Run the parse side in `python -m catalog.ingest.worker` and stream its batches."""
+    import pickle
+    import subprocess
+    import sys
+
+    from catalog.ingest.worker import receive
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catalog.ingest.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        pickle.dump(spec, proc.stdin)
+        proc.stdin.close()
+        while True:
+            message = receive(proc.stdout)
+            if message is None:
+                code = proc.wait(timeout=30)
+                raise IngestError(f"the parser process for {spec.path.name} stopped early (exit code {code})")
+            kind, payload = message
+            if kind == "batch":
+                yield payload
+            elif kind == "done":
+                result["quarantined"], result["quarantine_file"] = payload
+                return
+            else:
+                raise IngestError(f"parsing {spec.path.name} failed: {payload}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+
+
+# ---------------------------------------------------------------------- the write side
 
 
 def _example_batch(
-    store: GraphStore, plan: IngestPlan, prov: _Provenance, items: list[_Accepted], counts: dict[str, int]
+    store: GraphStore, plan: IngestPlan, prov: _Provenance, items: list[Parsed], counts: dict[str, int]
 ) -> WriteBatch:
     seen: set[str] = set()
-    unique: list[_Accepted] = []
+    unique: list[Parsed] = []
     for item in items:
-        if item.example.id in seen:
+        if item.props["id"] in seen:
             counts["duplicates_skipped"] += 1
         else:
-            seen.add(item.example.id)
+            seen.add(item.props["id"])
             unique.append(item)
-    existing = store.existing_ids(label="Example", ids=[u.example.id for u in unique])
-    new = [u for u in unique if u.example.id not in existing]
+    ids = [u.props["id"] for u in unique]
+    existing = store.existing_ids(label="Example", ids=ids)
+    new = [u for u in unique if u.props["id"] not in existing]
+    new_ids = {u.props["id"] for u in new}
     counts["duplicates_skipped"] += len(unique) - len(new)
     counts["accepted"] += len(new)
 
     batch = WriteBatch()
-    batch.nodes.append(NodeGroup("Example", [u.example.props for u in new]))
+    batch.nodes.append(NodeGroup("Example", [u.props for u in new]))
     # edges for every example this file holds, new or already known: provenance accumulates
-    ids = [u.example.id for u in unique]
     batch.relationships.append(
         RelGroup(
             "FROM_SOURCE",
             "Example",
             "Source",
-            [{"src": u.example.id, "dst": prov.source_id, "line": u.rec.line, "record": u.rec.index} for u in unique],
+            [
+                {"src": u.props["id"], "dst": prov.source_id, "line": u.line, "record": u.record}
+                for u in unique
+            ],
         )
     )
-    batch.relationships.append(RelGroup("IN_DATASET", "Example", "Dataset", [{"src": i, "dst": prov.dataset_id} for i in ids]))
+    batch.relationships.append(
+        RelGroup("IN_DATASET", "Example", "Dataset", [{"src": i, "dst": prov.dataset_id} for i in ids])
+    )
     generated = [{"src": i, "dst": a} for i in ids for a in prov.activities]
-    per_record_models = sorted({m for u in unique for m in u.example.candidate.models})
+    per_record_models = sorted({m for u in unique for m in u.models})
     if per_record_models:
         activities = _model_nodes(batch, prov.dataset_id, [ModelRef(name=m) for m in per_record_models])
         by_model = dict(zip(per_record_models, activities, strict=True))
-        generated += [{"src": u.example.id, "dst": by_model[m]} for u in unique for m in u.example.candidate.models]
+        generated += [{"src": u.props["id"], "dst": by_model[m]} for u in unique for m in u.models]
     if generated:
         batch.relationships.append(RelGroup("GENERATED_BY", "Example", "Activity", generated))
     m = plan.manifest
     if m.task:
-        batch.relationships.append(
-            RelGroup("FOR_TASK", "Example", "Task", [{"src": i, "dst": m.task, "method": "manifest", "confidence": 1.0} for i in ids])
-        )
+        rows = [{"src": i, "dst": m.task, "method": "manifest", "confidence": 1.0} for i in ids]
+        batch.relationships.append(RelGroup("FOR_TASK", "Example", "Task", rows))
     if m.topics:
-        batch.relationships.append(
-            RelGroup(
-                "ABOUT",
-                "Example",
-                "Topic",
-                [{"src": i, "dst": t, "method": "manifest", "confidence": 1.0} for i in ids for t in m.topics],
-            )
-        )
+        rows = [{"src": i, "dst": t, "method": "manifest", "confidence": 1.0} for i in ids for t in m.topics]
+        batch.relationships.append(RelGroup("ABOUT", "Example", "Topic", rows))
     derived = [u for u in unique if u.parent_id]
     if derived:
-        parents = {u.parent_id for u in derived} - {u.example.id for u in new}
-        known = store.existing_ids(label="Example", ids=sorted(p for p in parents if p)) if parents else set()
-        present = known | {u.example.id for u in new}
+        parents = {u.parent_id for u in derived if u.parent_id} - new_ids
+        known = store.existing_ids(label="Example", ids=sorted(parents)) if parents else set()
+        present = known | new_ids
         rows = [
-            {"src": u.example.id, "dst": u.parent_id, "method": u.example.candidate.derivation or "derived"}
+            {"src": u.props["id"], "dst": u.parent_id, "method": u.derivation or "derived"}
             for u in derived
             if u.parent_id in present
         ]
@@ -326,6 +415,18 @@ def quarantine_path(settings: Settings, plan: IngestPlan, checksum: str) -> Path
     return settings.quarantine_dir / f"{plan.dataset_id}--{plan.path.name}--{checksum[:12]}.jsonl"
 
 
+def _use_worker(settings: Settings, size: int) -> bool:
+    if settings.ingest_workers == 0:
+        return False
+    if settings.ingest_workers == 1:
+        return True
+    return size >= PARALLEL_MIN_BYTES
+
+
+#: from this file size on, parsing runs in a worker process beside the writes (start-up ~0.5 s)
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
 def run_ingest(
     store: GraphStore, plan: IngestPlan, *, settings: Settings, progress: ProgressSink | None = None
 ) -> IngestSummary:
@@ -335,28 +436,43 @@ def run_ingest(
     prov_batch, prov = _provenance_batch(plan, checksum, archived, size)
     store.write(batch=prov_batch)
 
-    counts = {"read": 0, "accepted": 0, "duplicates_skipped": 0, "records": 0}
-    quarantine = _Quarantine(quarantine_path(settings, plan, checksum))
-    last_offset = [0]
-
-    def records() -> Iterator[RawRecord]:
-        for rec in iter_records(plan.path, max_record_bytes=settings.max_record_bytes, container=plan.container):
-            counts["records"] += 1
-            last_offset[0] = rec.end_offset
-            yield rec
-
+    spec = ParseSpec(
+        path=plan.path,
+        container=plan.container,
+        format=plan.format,
+        fields=dict(plan.manifest.fields),
+        role=plan.manifest.role,
+        batch_size=settings.batch_size,
+        max_record_bytes=settings.max_record_bytes,
+        quarantine_file=quarantine_path(settings, plan, checksum),
+    )
+    counts = {"read": 0, "accepted": 0, "duplicates_skipped": 0, "records": 0, "quarantined": 0}
+    result: dict[str, Any] = {}
+    # the side that parses owns the quarantine file
+    quarantine = None if _use_worker(settings, size) else _Quarantine(spec.quarantine_file)
+    batches = parse_file(spec, quarantine) if quarantine else _parallel_batches(spec, result)
     try:
-        for items in _batches(_candidates(plan, records(), quarantine, counts), settings.batch_size):
-            store.write(batch=_example_batch(store, plan, prov, items, counts))
+        for pb in batches:
+            counts["read"] += pb.read
+            counts["records"] += pb.records
+            counts["quarantined"] += pb.quarantined
+            if pb.items:
+                store.write(batch=_example_batch(store, plan, prov, pb.items, counts))
             if progress:
                 progress(
-                    Progress(last_offset[0], size, counts["read"], counts["accepted"], quarantine.count, counts["duplicates_skipped"])
+                    Progress(
+                        pb.offset,
+                        size,
+                        counts["read"],
+                        counts["accepted"],
+                        counts["quarantined"],
+                        counts["duplicates_skipped"],
+                    )
                 )
     finally:
-        qfile = quarantine.close()
+        local_file = quarantine.close() if quarantine else None
+    qfile = local_file if quarantine else result.get("quarantine_file")
     store.flush()
-    if progress:
-        progress(Progress(size, size, counts["read"], counts["accepted"], quarantine.count, counts["duplicates_skipped"]))
     summary = IngestSummary(
         source_id=prov.source_id,
         dataset_id=prov.dataset_id,
@@ -364,7 +480,7 @@ def run_ingest(
         format=plan.format,
         read=counts["read"],
         accepted=counts["accepted"],
-        quarantined=quarantine.count,
+        quarantined=counts["quarantined"],
         duplicates_skipped=counts["duplicates_skipped"],
         quarantine_file=qfile,
         records=counts["records"],

@@ -53,11 +53,15 @@ def sniff_container(path: Path) -> Container:
     return "jsonl"
 
 
-def iter_records(path: Path, *, max_record_bytes: int, container: Container | None = None) -> Iterator[RawRecord]:
+def iter_records(
+    path: Path, *, max_record_bytes: int, container: Container | None = None
+) -> Iterator[RawRecord]:
     container = container or sniff_container(path)
     with path.open("rb") as f:
         if container == "csv":
-            yield from _iter_csv(f, max_record_bytes, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+            yield from _iter_csv(
+                f, max_record_bytes, delimiter="\t" if path.suffix.lower() == ".tsv" else ","
+            )
         elif container == "json-array":
             yield from _iter_json_array(f, max_record_bytes)
         else:
@@ -103,7 +107,9 @@ def _iter_jsonl(f: BinaryIO, limit: int) -> Iterator[RawRecord]:
         line_no += 1
         offset += consumed
         if oversize:
-            yield RawRecord(index, line_no, None, f"record larger than the {limit}-byte cap", line[:PREVIEW_BYTES], offset)
+            yield RawRecord(
+                index, line_no, None, f"record larger than the {limit}-byte cap", line[:PREVIEW_BYTES], offset
+            )
             index += 1
             continue
         if not line.strip():
@@ -254,7 +260,9 @@ def _iter_json_array(f: BinaryIO, limit: int) -> Iterator[RawRecord]:
         sc.pos += 3
         first = sc.skip_ws()
     if first != 0x5B:
-        yield RawRecord(0, sc.line, None, "not a JSON array", sc.buf[sc.pos : sc.pos + PREVIEW_BYTES], sc.offset)
+        yield RawRecord(
+            0, sc.line, None, "not a JSON array", sc.buf[sc.pos : sc.pos + PREVIEW_BYTES], sc.offset
+        )
         return
     sc.pos += 1
     index = 0
@@ -262,7 +270,9 @@ def _iter_json_array(f: BinaryIO, limit: int) -> Iterator[RawRecord]:
     while True:
         ch = sc.skip_ws()
         if ch is None:
-            yield RawRecord(index, sc.line, None, "the file ends before the array's closing ']'", b"", sc.offset)
+            yield RawRecord(
+                index, sc.line, None, "the file ends before the array's closing ']'", b"", sc.offset
+            )
             return
         if ch == 0x5D:  # ]
             return
@@ -272,10 +282,14 @@ def _iter_json_array(f: BinaryIO, limit: int) -> Iterator[RawRecord]:
             continue
         line, body, oversize, truncated = sc.element()
         if truncated:
-            yield RawRecord(index, line, None, "the file ends inside this record (truncated)", body, sc.offset)
+            yield RawRecord(
+                index, line, None, "the file ends inside this record (truncated)", body, sc.offset
+            )
             return
         if oversize:
-            yield RawRecord(index, line, None, f"record larger than the {limit}-byte cap", body[:PREVIEW_BYTES], sc.offset)
+            yield RawRecord(
+                index, line, None, f"record larger than the {limit}-byte cap", body[:PREVIEW_BYTES], sc.offset
+            )
         elif not expect_value:
             value, error = _parse_json(body)
             reason = "missing ',' before this record" + (f"; {error}" if error else "")
@@ -337,12 +351,19 @@ def _iter_csv(f: BinaryIO, limit: int, *, delimiter: str) -> Iterator[RawRecord]
             continue
         preview = ",".join(row).encode("utf-8", "surrogateescape")[:PREVIEW_BYTES]
         if row == [_OVERSIZE_MARK]:
-            yield RawRecord(index, start_line, None, f"record larger than the {limit}-byte cap", b"", offsets[0])
+            yield RawRecord(
+                index, start_line, None, f"record larger than the {limit}-byte cap", b"", offsets[0]
+            )
         elif any(_has_surrogates(v) for v in row):
             yield RawRecord(index, start_line, None, "invalid UTF-8 in the row", preview, offsets[0])
         elif len(row) != len(header):
             yield RawRecord(
-                index, start_line, None, f"expected {len(header)} fields, found {len(row)}", preview, offsets[0]
+                index,
+                start_line,
+                None,
+                f"expected {len(header)} fields, found {len(row)}",
+                preview,
+                offsets[0],
             )
         else:
             yield RawRecord(index, start_line, dict(zip(header, row, strict=True)), None, b"", offsets[0])

@@ -20,7 +20,11 @@ def open_store(settings: Settings, *, schema: Schema | None = None, create: bool
                 hint="run 'curagraph init --db PATH' or 'curagraph ingest' first, or point --db / CURAGRAPH_DB at one",
             )
         store = EmbeddedStore(
-            settings.graph_path, schema=schema, query_timeout_s=settings.query_timeout_s, row_cap=settings.row_cap
+            settings.graph_path,
+            schema=schema,
+            query_timeout_s=settings.query_timeout_s,
+            row_cap=settings.row_cap,
+            buffer_pool_mb=settings.buffer_pool_mb,
         )
         store.ensure_schema()
         return store

@@ -86,9 +86,7 @@ DATASET_EXAMPLES = (
     "MATCH (d:`Dataset`) OPTIONAL MATCH (e:`Example`)-[:`IN_DATASET`]->(d) "
     "RETURN d.id, count(e) ORDER BY d.id"
 )
-DATASET_LICENSES = (
-    "MATCH (d:`Dataset`)-[c:`LICENSED_UNDER`]->(l:`License`) RETURN d.id, l.id, c.claimed_by ORDER BY d.id, l.id"
-)
+DATASET_LICENSES = "MATCH (d:`Dataset`)-[c:`LICENSED_UNDER`]->(l:`License`) RETURN d.id, l.id, c.claimed_by ORDER BY d.id, l.id"
 DATASET_MODELS = (
     "MATCH (e:`Example`)-[:`IN_DATASET`]->(d:`Dataset`) "
     "MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ def _arrow_types() -> None:
             "STRING[]": pa.list_(pa.string()),
         }
     )
+
+
 #: variable-length patterns stop at 30 hops on this engine unless raised (see DESIGN.md)
 VAR_LENGTH_MAX_DEPTH = 100
 
@@ -71,6 +73,7 @@ class EmbeddedStore:
         query_timeout_s: float = 30.0,
         row_cap: int = 1000,
         read_only: bool = False,
+        buffer_pool_mb: int = 1024,
     ) -> None:
         import ladybug
 
@@ -84,14 +87,20 @@ class EmbeddedStore:
             # Keep the engine's own checkpointing: COPY bypasses the write-ahead log and is made
             # durable by the checkpoint at commit. With auto_checkpoint off, COPY'd batches were
             # lost on SIGKILL (tests/test_cli.py::test_killed_ingest_resumes_to_the_same_catalog).
-            self._db = ladybug.Database(self.path, read_only=read_only)
+            self._db = ladybug.Database(
+                self.path, read_only=read_only, buffer_pool_size=buffer_pool_mb * 1024 * 1024
+            )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             msg = str(exc)
             hint = "is another curagraph process using this catalog? stop it or pass another --db"
             if "lock" not in msg.lower():
-                hint = "check the --db path; the file may belong to another program or an incompatible version"
-            raise StoreUnavailable(f"cannot open the embedded catalog at {self.path}: {msg}", hint=hint) from exc
+                hint = (
+                    "check the --db path; the file may belong to another program or an incompatible version"
+                )
+            raise StoreUnavailable(
+                f"cannot open the embedded catalog at {self.path}: {msg}", hint=hint
+            ) from exc
         self._in_tx = False
         self._created: dict[str, set[str]] = {}
         self._column_cache: dict[str, list[str]] = {}
@@ -132,10 +141,8 @@ class EmbeddedStore:
         except BaseException:
             self._in_tx = False
             self._created = {}
-            try:
+            with suppress(RuntimeError):  # the engine may have aborted it already
                 self._conn.execute("ROLLBACK")
-            except RuntimeError:
-                pass  # the engine already aborted it
             raise
         self._in_tx = False
         self._created = {}
@@ -160,7 +167,8 @@ class EmbeddedStore:
         for rel in sorted(self.schema.relationships.values(), key=lambda x: x.name):
             parts = [f"FROM {Q.quote(a)} TO {Q.quote(b)}" for a, b in sorted(rel.pairs)]
             parts += [
-                f"{Q.quote(p.name)} {_ddl_type(p.type)}" for p in sorted(rel.properties.values(), key=lambda p: p.name)
+                f"{Q.quote(p.name)} {_ddl_type(p.type)}"
+                for p in sorted(rel.properties.values(), key=lambda p: p.name)
             ]
             statements.append(f"CREATE REL TABLE IF NOT EXISTS {Q.quote(rel.name)}({', '.join(parts)})")
         return statements
@@ -177,28 +185,39 @@ class EmbeddedStore:
                 continue
             have = {row[1] for row in self._rows(f"CALL table_info('{name}') RETURN *")}
             for prop in sorted(set(specs) - have):
-                self._execute(f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {_ddl_type(specs[prop].type)}")
+                self._execute(
+                    f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {_ddl_type(specs[prop].type)}"
+                )
         self._column_cache.clear()
         self.write(batch=seed_batch(self.schema))
 
     # ------------------------------------------------------------------ writes
 
     def write(self, *, batch: WriteBatch) -> None:
-        # check everything before anything is written
+        # check everything before anything is written: names per group, value types per column
         for group in batch.nodes:
             spec = self.schema.node_label(group.label)
-            for row in group.rows:
-                if KEY_PROPERTY not in row or not isinstance(row[KEY_PROPERTY], str):
-                    raise StoreError(f"a :{group.label} row has no string 'id': {dict(row)!r:.200}")
-                self.schema.check_values(f":{group.label}", spec.properties, row)
+            if not group.rows:
+                continue
+            keys = set().union(*group.rows)
+            self.schema.check_node_properties(group.label, keys)
+            ids = [r.get(KEY_PROPERTY) for r in group.rows]
+            if not all(type(i) is str for i in ids):
+                raise StoreError(f"every :{group.label} row needs a string 'id'")
+            for key in keys - {KEY_PROPERTY}:
+                self.schema.check_column(
+                    f":{group.label}", spec.properties[key], [r.get(key) for r in group.rows]
+                )
         for rgroup in batch.relationships:
             rel = self.schema.check_endpoints(rgroup.rel_type, rgroup.from_label, rgroup.to_label)
-            for row in rgroup.rows:
-                props = {k: v for k, v in row.items() if k not in ("src", "dst")}
-                self.schema.check_values(f"[:{rgroup.rel_type}]", rel.properties, props)
-            for k in rgroup.key:
-                if k not in rel.properties:
-                    raise StoreError(f"key property {k!r} is not declared on [:{rgroup.rel_type}]")
+            if not rgroup.rows:
+                continue
+            keys = set().union(*rgroup.rows) - {"src", "dst"}
+            self.schema.check_relationship_properties(rgroup.rel_type, keys | set(rgroup.key))
+            for key in keys:
+                self.schema.check_column(
+                    f"[:{rgroup.rel_type}]", rel.properties[key], [r.get(key) for r in rgroup.rows]
+                )
         with self._transaction():
             for group in batch.nodes:
                 self._upsert_nodes(group)
@@ -229,7 +248,9 @@ class EmbeddedStore:
             self._column_cache[table] = cols
         return cols
 
-    def _copy(self, statement: str, columns: list[tuple[str, str]], rows: Sequence[Mapping[str, Any]]) -> None:
+    def _copy(
+        self, statement: str, columns: list[tuple[str, str]], rows: Sequence[Mapping[str, Any]]
+    ) -> None:
         """Bulk-load rows through an Arrow table: ~300k rows/s against ~10k/s for UNWIND ... CREATE."""
         import pyarrow as pa
 
@@ -304,8 +325,8 @@ class EmbeddedStore:
                 raise
         elif new:
             for present, part in _by_present_keys(new, always=("src", "dst", *group.key)):
-                props = [k for k in present if k not in ("src", "dst")]
-                create = Q.CREATE_RELS.format(props=Q.map_literal("r", props), **names) + " RETURN count(x)"
+                given = [k for k in present if k not in ("src", "dst")]
+                create = Q.CREATE_RELS.format(props=Q.map_literal("r", given), **names) + " RETURN count(x)"
                 made = self._rows(create, {"rows": part})[0][0]
                 if made != len(part):
                     self._raise_missing_endpoints(group, part)
@@ -367,7 +388,9 @@ class EmbeddedStore:
         for ds, model in self._rows(Q.DATASET_MODELS):
             models.setdefault(ds, []).append(model)
         return [
-            DatasetOverview(dataset=ds, examples=n, licenses=sorted(set(licenses.get(ds, []))), models=models.get(ds, []))
+            DatasetOverview(
+                dataset=ds, examples=n, licenses=sorted(set(licenses.get(ds, []))), models=models.get(ds, [])
+            )
             for ds, n in sorted(counts.items())
         ]
 
@@ -380,7 +403,9 @@ class EmbeddedStore:
         timeout_s: float | None = None,
     ) -> CypherResult:
         statement = check_read_only(query)
-        return self._run_read_only(statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s)
+        return self._run_read_only(
+            statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s
+        )
 
     def _run_read_only(
         self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
@@ -405,10 +430,8 @@ class EmbeddedStore:
             return CypherResult(columns=columns, rows=rows, truncated=truncated)
         finally:
             self._conn.set_query_timeout(0)
-            try:
+            with suppress(RuntimeError):  # a failed statement has already ended the transaction
                 self._conn.execute("ROLLBACK")
-            except RuntimeError:
-                pass  # a failed statement has already ended the transaction
 
     def flush(self) -> None:
         """Checkpoint: fold the write-ahead log (small UNWIND writes) into the database file."""
@@ -416,10 +439,8 @@ class EmbeddedStore:
             self._execute("CHECKPOINT")
 
     def close(self) -> None:
-        try:
+        with suppress(StoreError):
             self.flush()
-        except StoreError:
-            pass
         try:
             self._conn.close()
         finally:

@@ -18,7 +18,10 @@ def plain(value: Any) -> Any:
             out.update({k: plain(v) for k, v in value.items() if k not in _INTERNAL})
             return out
         if "_nodes" in value and "_rels" in value:  # a path
-            return {"nodes": [plain(n) for n in value["_nodes"]], "relationships": [plain(r) for r in value["_rels"]]}
+            return {
+                "nodes": [plain(n) for n in value["_nodes"]],
+                "relationships": [plain(r) for r in value["_rels"]],
+            }
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from catalog.ingest.readers.base import Reader
 from catalog.ingest.readers.chat import GlaiveReader, OpenAiChatReader, ShareGptReader
-from catalog.ingest.readers.instruction import AlpacaReader, CsvQaReader, DollyReader, Gsm8kReader, SelfInstructReader
+from catalog.ingest.readers.instruction import (
+    AlpacaReader,
+    CsvQaReader,
+    DollyReader,
+    Gsm8kReader,
+    SelfInstructReader,
+)
 from catalog.ingest.readers.oasst import OasstTreeReader
 from catalog.ingest.readers.tools import BfclReader, GorillaReader
 

@@ -77,7 +77,9 @@ class ShareGptReader(Reader):
             who = turn.get("from", turn.get("role"))
             value = turn.get("value", turn.get("content"))
             if who == "function_call":
-                messages.append({"role": "assistant", "content": "", "tool_calls": [_function_call(value, i)]})
+                messages.append(
+                    {"role": "assistant", "content": "", "tool_calls": [_function_call(value, i)]}
+                )
                 continue
             if who not in SHAREGPT_ROLES:
                 raise RecordError(f"unknown role {who!r} at message {i}")
@@ -90,7 +92,9 @@ class ShareGptReader(Reader):
 
 class GlaiveReader(ShareGptReader):
     name = "glaive"
-    description = "glaive-style function calling: ShareGPT turns incl. function_call/observation, and 'tools' schemas"
+    description = (
+        "glaive-style function calling: ShareGPT turns incl. function_call/observation, and 'tools' schemas"
+    )
 
     @classmethod
     def matches(cls, record: Mapping[str, Any]) -> bool:

@@ -17,7 +17,9 @@ def _prompt(instruction: str, extra: str) -> str:
 def _history(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     history = record.get("history") or []
     if not isinstance(history, list):
-        raise RecordError(f"field 'history' must be a list of [user, assistant] pairs, got {type(history).__name__}")
+        raise RecordError(
+            f"field 'history' must be a list of [user, assistant] pairs, got {type(history).__name__}"
+        )
     messages: list[dict[str, Any]] = []
     for i, turn in enumerate(history):
         if not (isinstance(turn, list) and len(turn) == 2 and all(isinstance(t, str) for t in turn)):
@@ -37,7 +39,9 @@ def _system(record: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 class AlpacaReader(Reader):
     name = "alpaca"
-    description = "Alpaca: {instruction, input, output}, optionally with history [[user, assistant], ...] and system"
+    description = (
+        "Alpaca: {instruction, input, output}, optionally with history [[user, assistant], ...] and system"
+    )
 
     @classmethod
     def matches(cls, record: Mapping[str, Any]) -> bool:
@@ -48,7 +52,10 @@ class AlpacaReader(Reader):
         extra = text_field(record, "input", required=False)
         output = text_field(record, "output")
         messages = _system(record) + _history(record)
-        messages += [{"role": "user", "content": _prompt(instruction, extra)}, {"role": "assistant", "content": output}]
+        messages += [
+            {"role": "user", "content": _prompt(instruction, extra)},
+            {"role": "assistant", "content": output},
+        ]
         meta = rest(record, {"instruction", "input", "output", "history", "system"})
         return [Candidate(messages, metadata=meta)]
 
@@ -65,13 +72,18 @@ class DollyReader(Reader):
         instruction = text_field(record, "instruction")
         context = text_field(record, "context", required=False)
         response = text_field(record, "response")
-        messages = [{"role": "user", "content": _prompt(instruction, context)}, {"role": "assistant", "content": response}]
+        messages = [
+            {"role": "user", "content": _prompt(instruction, context)},
+            {"role": "assistant", "content": response},
+        ]
         return [Candidate(messages, metadata=rest(record, {"instruction", "context", "response"}))]
 
 
 class SelfInstructReader(Reader):
     name = "self-instruct"
-    description = "Self-Instruct: {id, instruction, instances: [{input, output}], ...}; one example per instance"
+    description = (
+        "Self-Instruct: {id, instruction, instances: [{input, output}], ...}; one example per instance"
+    )
 
     @classmethod
     def matches(cls, record: Mapping[str, Any]) -> bool:
@@ -92,7 +104,10 @@ class SelfInstructReader(Reader):
                 raise RecordError(f"instance {i} must be an object")
             extra = text_field(inst, "input", required=False)
             output = text_field(inst, "output")
-            messages = [{"role": "user", "content": _prompt(instruction, extra)}, {"role": "assistant", "content": output}]
+            messages = [
+                {"role": "user", "content": _prompt(instruction, extra)},
+                {"role": "assistant", "content": output},
+            ]
             rkey = key if len(instances) == 1 or key is None else f"{key}#{i}"
             out.append(Candidate(messages, record_key=rkey, metadata=meta))
         return out

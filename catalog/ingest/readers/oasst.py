@@ -34,7 +34,9 @@ class OasstTreeReader(Reader):
         tree_id = record.get("message_tree_id")
         out: list[Candidate] = []
         # (message, path of (canonical message, source message), message_id of the previous reply)
-        stack: list[tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, Any]]], str | None]] = [(root, [], None)]
+        stack: list[tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, Any]]], str | None]] = [
+            (root, [], None)
+        ]
         while stack:
             node, path, prev_reply = stack.pop()
             if not isinstance(node, dict):
@@ -64,10 +66,14 @@ class OasstTreeReader(Reader):
         return out
 
     @staticmethod
-    def _example(tree_id: Any, path: list[tuple[dict[str, Any], dict[str, Any]]], parent: str | None) -> Candidate:
+    def _example(
+        tree_id: Any, path: list[tuple[dict[str, Any], dict[str, Any]]], parent: str | None
+    ) -> Candidate:
         last = path[-1][1]
         sources = [src for _, src in path]
-        models = tuple(sorted({s["model_name"] for s in sources if s.get("synthetic") and s.get("model_name")}))
+        models = tuple(
+            sorted({s["model_name"] for s in sources if s.get("synthetic") and s.get("model_name")})
+        )
         meta: dict[str, Any] = {"message_tree_id": tree_id, "lang": last.get("lang")}
         if last.get("rank") is not None:
             meta["rank"] = last.get("rank")

@@ -95,7 +95,9 @@ class BfclReader(Reader):
             self.category = m.group("category") if m else None
             answer_file = path.parent / "possible_answer" / path.name
             if answer_file.is_file():
-                self.answers = {a["id"]: a["ground_truth"] for a in _load_jsonl(answer_file) if isinstance(a, dict)}
+                self.answers = {
+                    a["id"]: a["ground_truth"] for a in _load_jsonl(answer_file) if isinstance(a, dict)
+                }
             doc_dir = path.parent / "multi_turn_func_doc"
             for cls, stem in BFCL_CLASS_FILES.items():
                 doc = doc_dir / f"{stem}.json"
@@ -105,8 +107,11 @@ class BfclReader(Reader):
     @classmethod
     def matches(cls, record: Mapping[str, Any]) -> bool:
         q = record.get("question")
-        return isinstance(q, list) and bool(q) and isinstance(q[0], list) and (
-            "function" in record or "involved_classes" in record
+        return (
+            isinstance(q, list)
+            and bool(q)
+            and isinstance(q[0], list)
+            and ("function" in record or "involved_classes" in record)
         )
 
     def read_object(self, record: dict[str, Any]) -> list[Candidate]:
@@ -126,7 +131,9 @@ class BfclReader(Reader):
                 raise RecordError("field 'involved_classes' must be a list")
             missing = [c for c in classes if c not in self.class_docs]
             if missing:
-                raise RecordError(f"no function docs for {', '.join(map(str, missing))} (multi_turn_func_doc/ beside the file)")
+                raise RecordError(
+                    f"no function docs for {', '.join(map(str, missing))} (multi_turn_func_doc/ beside the file)"
+                )
             excluded = set(record.get("excluded_function") or [])
             tools = [d for c in classes for d in self.class_docs[c] if d.get("name") not in excluded]
         truth = self.answers.get(key)
@@ -153,7 +160,7 @@ class BfclReader(Reader):
                 for entry in truth:
                     if not isinstance(entry, dict) or len(entry) != 1:
                         raise RecordError("ground truth entries must map one function name to its arguments")
-                    (fname, fargs), = entry.items()
+                    ((fname, fargs),) = entry.items()
                     calls.append(tool_call(fname, _first_allowed_nested(fargs)))
             else:
                 calls = []
@@ -194,7 +201,9 @@ def gorilla_output_fields(output: str) -> dict[str, str]:
 
 class GorillaReader(Reader):
     name = "gorilla"
-    description = "Gorilla APIBench: {code: \"{'Instruction': ..., 'Output': {...}}\", api_call, provider, api_data}"
+    description = (
+        "Gorilla APIBench: {code: \"{'Instruction': ..., 'Output': {...}}\", api_call, provider, api_data}"
+    )
 
     @classmethod
     def matches(cls, record: Mapping[str, Any]) -> bool:
@@ -218,7 +227,10 @@ class GorillaReader(Reader):
             "api_call": api.get("api_call"),
             "api_arguments": api.get("api_arguments"),
         }
-        messages = [{"role": "user", "content": m.group("instruction").strip()}, {"role": "assistant", "content": reply}]
+        messages = [
+            {"role": "user", "content": m.group("instruction").strip()},
+            {"role": "assistant", "content": reply},
+        ]
         meta = {
             "domain": api.get("domain"),
             "api_name": api.get("api_name"),
