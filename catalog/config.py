@@ -40,9 +40,10 @@ class Settings(BaseSettings):
         description="Parse in a worker process beside the writes: 1 always, 0 never, -1 for files of 16 MiB and more.",
     )
     buffer_pool_mb: int = Field(
-        default=1024,
+        default=4096,
         ge=64,
-        description="Memory the embedded engine may use for its page cache (the engine's own default is most of RAM).",
+        description="Memory the embedded engine may use for its page cache (its own default is most of RAM). "
+        "Checkpoints need more as the catalog grows: 1 GiB failed at ~475k examples, 2 GiB was at the edge at 1M.",
     )
     query_timeout_s: float = Field(default=30.0, gt=0, description="Time limit of a read-only Cypher query.")
     row_cap: int = Field(default=1000, ge=1, description="Most rows a read-only Cypher query returns.")

@@ -296,3 +296,36 @@ def test_an_upsert_never_blanks_properties_it_does_not_give(store) -> None:
     store.upsert_nodes(label="Dataset", rows=[{"id": "d"}, {"id": "other", "name": "O"}])
     got = store.read_cypher(query="MATCH (d:Dataset) RETURN d.id, d.name, d.languages ORDER BY d.id").rows
     assert got == [["d", "D", ["en"]], ["other", "O", None]]
+
+
+def test_an_exhausted_buffer_pool_is_a_clear_error(schema, tmp_path) -> None:
+    """Many rows (primary-key index entries) outgrow a 64 MiB pool at the checkpoint after a commit."""
+    store = EmbeddedStore(tmp_path / "small.lbdb", schema=schema, buffer_pool_mb=64)
+    store.ensure_schema()
+    with pytest.raises(StoreError, match="buffer pool") as info:
+        for b in range(20):
+            rows = [{"id": f"e{b:03d}{i:08d}", "messages": "x" * 300} for i in range(25_000)]
+            store.upsert_nodes(label="Example", rows=rows)
+    assert "CURAGRAPH_BUFFER_POOL_MB" in str(info.value)
+
+
+def test_write_reports_what_it_created(store) -> None:
+    first = store.write(batch=WriteBatch(nodes=[NodeGroup("Example", [{"id": f"e{i}"} for i in range(100)])]))
+    again = store.write(
+        batch=WriteBatch(
+            nodes=[NodeGroup("Example", [{"id": f"e{i}"} for i in range(90, 110)])],
+            relationships=[RelGroup("ABOUT", "Example", "Topic", [{"src": "e1", "dst": "algebra"}])],
+        )
+    )
+    assert first.nodes_created == {"Example": 100}
+    assert again.nodes_created == {"Example": 10}
+    assert again.relationships_created == {"ABOUT": 1}
+
+
+def test_a_relationship_copy_to_a_missing_endpoint_is_refused_before_it_runs(store) -> None:
+    store.upsert_nodes(label="Example", rows=[{"id": f"y{i}"} for i in range(200)])
+    before = store.stats()
+    rows = [{"src": f"y{i}", "dst": "algebra" if i else "no-such-topic"} for i in range(200)]  # COPY-sized
+    with pytest.raises(StoreError, match="no-such-topic"):
+        store.upsert_relationships(rel_type="ABOUT", from_label="Example", to_label="Topic", rows=rows)
+    assert store.stats() == before

@@ -349,7 +349,8 @@ def _parallel_batches(spec: ParseSpec, result: dict[str, Any]) -> Iterator[Parse
 
 def _example_batch(
     store: GraphStore, plan: IngestPlan, prov: _Provenance, items: list[Parsed], counts: dict[str, int]
-) -> WriteBatch:
+) -> tuple[WriteBatch, int]:
+    """The batch to write, and how many unique examples it holds (duplicates within it are counted here)."""
     seen: set[str] = set()
     unique: list[Parsed] = []
     for item in items:
@@ -359,14 +360,9 @@ def _example_batch(
             seen.add(item.props["id"])
             unique.append(item)
     ids = [u.props["id"] for u in unique]
-    existing = store.existing_ids(label="Example", ids=ids)
-    new = [u for u in unique if u.props["id"] not in existing]
-    new_ids = {u.props["id"] for u in new}
-    counts["duplicates_skipped"] += len(unique) - len(new)
-    counts["accepted"] += len(new)
 
     batch = WriteBatch()
-    batch.nodes.append(NodeGroup("Example", [u.props for u in new]))
+    batch.nodes.append(NodeGroup("Example", [u.props for u in unique]))
     # edges for every example this file holds, new or already known: provenance accumulates
     batch.relationships.append(
         RelGroup(
@@ -399,16 +395,17 @@ def _example_batch(
         batch.relationships.append(RelGroup("ABOUT", "Example", "Topic", rows))
     derived = [u for u in unique if u.parent_id]
     if derived:
-        parents = {u.parent_id for u in derived if u.parent_id} - new_ids
+        in_batch = set(ids)
+        parents = {u.parent_id for u in derived if u.parent_id} - in_batch
         known = store.existing_ids(label="Example", ids=sorted(parents)) if parents else set()
-        present = known | new_ids
+        present = known | in_batch
         rows = [
             {"src": u.props["id"], "dst": u.parent_id, "method": u.derivation or "derived"}
             for u in derived
             if u.parent_id in present
         ]
         batch.relationships.append(RelGroup("DERIVED_FROM", "Example", "Example", rows))
-    return batch
+    return batch, len(unique)
 
 
 def quarantine_path(settings: Settings, plan: IngestPlan, checksum: str) -> Path:
@@ -457,7 +454,10 @@ def run_ingest(
             counts["records"] += pb.records
             counts["quarantined"] += pb.quarantined
             if pb.items:
-                store.write(batch=_example_batch(store, plan, prov, pb.items, counts))
+                batch, unique = _example_batch(store, plan, prov, pb.items, counts)
+                created = store.write(batch=batch).nodes_created.get("Example", 0)
+                counts["accepted"] += created
+                counts["duplicates_skipped"] += unique - created
             if progress:
                 progress(
                     Progress(

@@ -49,6 +49,14 @@ class WriteBatch:
         return sum(len(g.rows) for g in self.nodes) + sum(len(g.rows) for g in self.relationships)
 
 
+@dataclass
+class WriteResult:
+    """What a write created (rows that already existed were updated, not counted)."""
+
+    nodes_created: dict[str, int] = field(default_factory=dict)
+    relationships_created: dict[str, int] = field(default_factory=dict)
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     schema: Schema
@@ -57,8 +65,8 @@ class GraphStore(Protocol):
     def ensure_schema(self) -> None:
         """Create what the ontology declares (tables / constraints) and seed concepts and licenses. Idempotent."""
 
-    def write(self, *, batch: WriteBatch) -> None:
-        """Upsert the batch's nodes, then its relationships, in one transaction."""
+    def write(self, *, batch: WriteBatch) -> WriteResult:
+        """Upsert the batch's nodes, then its relationships, in one transaction; say what was created."""
 
     def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         """Create or update nodes by id; returns the number of rows written."""

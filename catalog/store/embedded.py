@@ -11,13 +11,16 @@ from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, StoreError, 
 from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
 from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store import cypher as Q
-from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.readonly import check_read_only
 from catalog.store.seed import seed_batch
 from catalog.store.values import plain
 
-#: rows per statement; larger lists cost more to convert than they save in round trips
+#: rows per UNWIND statement
 _CHUNK = 5000
+#: ids per existence probe: each probe joins against the whole table, so fewer and larger is faster
+#: (5,000-id probes cost 17 s more than 50,000-id probes over a 1M-example ingest)
+_PROBE = 100_000
 #: from this many new rows on, a group is bulk-loaded with COPY instead of UNWIND ... CREATE
 _COPY_MIN_ROWS = 64
 _ARROW_TYPES: dict[str, Any] = {}
@@ -43,6 +46,16 @@ VAR_LENGTH_MAX_DEPTH = 100
 
 def _ddl_type(prop_type: str) -> str:
     return prop_type  # the schema's type names are the engine's
+
+
+def _merge_rows(keys: Sequence[Any], rows: Sequence[Mapping[str, Any]]) -> dict[Any, Mapping[str, Any]]:
+    """Rows by identity, later rows' properties merged over earlier ones; no copies when keys are unique."""
+    if len(set(keys)) == len(keys):
+        return dict(zip(keys, rows, strict=True))
+    merged: dict[Any, dict[str, Any]] = {}
+    for key, row in zip(keys, rows, strict=True):
+        merged.setdefault(key, {}).update(row)
+    return dict(merged)
 
 
 def _by_present_keys(
@@ -73,7 +86,7 @@ class EmbeddedStore:
         query_timeout_s: float = 30.0,
         row_cap: int = 1000,
         read_only: bool = False,
-        buffer_pool_mb: int = 1024,
+        buffer_pool_mb: int = 4096,
     ) -> None:
         import ladybug
 
@@ -81,6 +94,7 @@ class EmbeddedStore:
         self.path = str(path)
         self.query_timeout_s = query_timeout_s
         self.row_cap = row_cap
+        self.buffer_pool_mb = buffer_pool_mb
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -122,6 +136,13 @@ class EmbeddedStore:
                 ) from exc
             if "read-only transaction" in msg:
                 raise QueryRefused("the engine refused a write on the read-only path", hint=msg) from exc
+            if "buffer pool is full" in msg.lower() or "Unable to allocate memory" in msg:
+                durable = "committed data is kept; " if "committed successfully" in msg else ""
+                raise StoreError(
+                    f"the embedded engine ran out of its {self.buffer_pool_mb} MiB buffer pool",
+                    hint=f"{durable}raise CURAGRAPH_BUFFER_POOL_MB (checkpointing a larger catalog needs more) "
+                    "or lower CURAGRAPH_BATCH_SIZE, then run the same command again",
+                ) from exc
             raise QueryFailed(f"the embedded engine rejected the query: {msg}") from exc
 
     def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
@@ -193,7 +214,7 @@ class EmbeddedStore:
 
     # ------------------------------------------------------------------ writes
 
-    def write(self, *, batch: WriteBatch) -> None:
+    def write(self, *, batch: WriteBatch) -> WriteResult:
         # check everything before anything is written: names per group, value types per column
         for group in batch.nodes:
             spec = self.schema.node_label(group.label)
@@ -218,11 +239,16 @@ class EmbeddedStore:
                 self.schema.check_column(
                     f"[:{rgroup.rel_type}]", rel.properties[key], [r.get(key) for r in rgroup.rows]
                 )
+        result = WriteResult()
         with self._transaction():
             for group in batch.nodes:
-                self._upsert_nodes(group)
+                made = self._upsert_nodes(group)
+                result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made
             for rgroup in batch.relationships:
-                self._upsert_rels(rgroup)
+                made = self._upsert_rels(rgroup)
+                kind = rgroup.rel_type
+                result.relationships_created[kind] = result.relationships_created.get(kind, 0) + made
+        return result
 
     def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         self.write(batch=WriteBatch(nodes=[NodeGroup(label, rows)]))
@@ -258,12 +284,12 @@ class EmbeddedStore:
         table = pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
         self._execute(statement, {"rows": table})
 
-    def _upsert_nodes(self, group: NodeGroup) -> None:
+    def _upsert_nodes(self, group: NodeGroup) -> int:
         if not group.rows:
-            return
-        by_id: dict[str, dict[str, Any]] = {}
-        for row in group.rows:
-            by_id.setdefault(row[KEY_PROPERTY], {}).update(row)
+            return 0
+        by_id = _merge_rows([r[KEY_PROPERTY] for r in group.rows], group.rows)
+        # checked in the write transaction, so COPY only ever sees new keys: a COPY that fails on a
+        # duplicate key corrupts the engine's memory (LadybugDB 0.22; see docs/architecture.md)
         existing = self.existing_ids(label=group.label, ids=list(by_id))
         lab = Q.label(self.schema, group.label)
         new = [r for i, r in by_id.items() if i not in existing]
@@ -285,16 +311,18 @@ class EmbeddedStore:
             update = Q.UPDATE_NODES.format(label=lab, assignments=Q.assignments("n", "r", set_keys))
             for i in range(0, len(rows), _CHUNK):
                 self._execute(update, {"rows": rows[i : i + _CHUNK]})
+        return len(new)
 
-    def _upsert_rels(self, group: RelGroup) -> None:
+    def _upsert_rels(self, group: RelGroup) -> int:
         if not group.rows:
-            return
+            return 0
         ident = ("src", "dst", *group.key)
-        unique: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for row in group.rows:
-            unique.setdefault(tuple(row.get(k) for k in ident), {}).update(row)
-        prop_keys = sorted({k for row in unique.values() for k in row} - {"src", "dst"})
-        rows = [{k: row.get(k) for k in ("src", "dst", *prop_keys)} for row in unique.values()]
+        if group.key:
+            idents: list[tuple[Any, ...]] = [tuple(r.get(k) for k in ident) for r in group.rows]
+        else:
+            idents = [(r["src"], r["dst"]) for r in group.rows]
+        unique = _merge_rows(idents, group.rows)
+        rows = list(unique.values())
         names = {
             "from_label": Q.label(self.schema, group.from_label),
             "to_label": Q.label(self.schema, group.to_label),
@@ -303,26 +331,34 @@ class EmbeddedStore:
         # an edge touching a node created in this transaction cannot exist yet
         fresh_src = self._created.get(group.from_label, set())
         fresh_dst = self._created.get(group.to_label, set())
-        maybe_old = [r for r in rows if r["src"] not in fresh_src and r["dst"] not in fresh_dst]
+        maybe_old = (
+            [r for r in rows if r["src"] not in fresh_src and r["dst"] not in fresh_dst] if rows else []
+        )
         key_filter = f"WHERE {Q.key_match('x', 'r', group.key)} " if group.key else ""
         existing: set[tuple[Any, ...]] = set()
         if maybe_old:
             key_cols = "".join(f", r.{Q.quote(k)}" for k in group.key)
             find = Q.EXISTING_RELS.format(key_filter=key_filter, key_cols=key_cols, **names)
-            for i in range(0, len(maybe_old), _CHUNK):
-                existing.update(tuple(r) for r in self._rows(find, {"rows": maybe_old[i : i + _CHUNK]}))
-        new = [r for r in rows if tuple(r.get(k) for k in ident) not in existing]
+            probe = [{k: r.get(k) for k in ident} for r in maybe_old]
+            for i in range(0, len(probe), _CHUNK):
+                existing.update(tuple(r) for r in self._rows(find, {"rows": probe[i : i + _CHUNK]}))
+        new = [r for i, r in unique.items() if i not in existing] if existing else rows
+        # endpoints not created in this transaction must exist before a COPY, which must not fail
+        stale_src = {r["src"] for r in new if r["src"] not in fresh_src}
+        stale_dst = {r["dst"] for r in new if r["dst"] not in fresh_dst}
+        if (
+            stale_src
+            and len(self.existing_ids(label=group.from_label, ids=sorted(stale_src))) < len(stale_src)
+        ) or (
+            stale_dst and len(self.existing_ids(label=group.to_label, ids=sorted(stale_dst))) < len(stale_dst)
+        ):
+            self._raise_missing_endpoints(group, new)
         if len(new) >= _COPY_MIN_ROWS:
             props = self.schema.relationships[group.rel_type].properties
             columns = [("src", "STRING"), ("dst", "STRING")]
             columns += [(c, props[c].type) for c in self._columns(group.rel_type) if c in props]
             options = f" (from='{group.from_label}', to='{group.to_label}')"
-            try:
-                self._copy(Q.COPY_ROWS_EMBEDDED.format(table=names["rel"], options=options), columns, new)
-            except QueryFailed as exc:
-                if "Unable to find primary key" in str(exc):
-                    self._raise_missing_endpoints(group, new)
-                raise
+            self._copy(Q.COPY_ROWS_EMBEDDED.format(table=names["rel"], options=options), columns, new)
         elif new:
             for present, part in _by_present_keys(new, always=("src", "dst", *group.key)):
                 given = [k for k in present if k not in ("src", "dst")]
@@ -330,7 +366,7 @@ class EmbeddedStore:
                 made = self._rows(create, {"rows": part})[0][0]
                 if made != len(part):
                     self._raise_missing_endpoints(group, part)
-        old = [r for r in rows if tuple(r.get(k) for k in ident) in existing]
+        old = [r for i, r in unique.items() if i in existing] if existing else []
         for present, part in _by_present_keys(old, always=("src", "dst", *group.key)):
             set_keys = [k for k in present if k not in ident]
             if not set_keys:
@@ -340,6 +376,7 @@ class EmbeddedStore:
             )
             for i in range(0, len(part), _CHUNK):
                 self._execute(update, {"rows": part[i : i + _CHUNK]})
+        return len(new)
 
     def _raise_missing_endpoints(self, group: RelGroup, rows: Sequence[Mapping[str, Any]]) -> None:
         srcs = self.existing_ids(label=group.from_label, ids=[r["src"] for r in rows])
@@ -357,8 +394,8 @@ class EmbeddedStore:
         query = Q.EXISTING_IDS.format(label=Q.label(self.schema, label))
         found: set[str] = set()
         ids = list(ids)
-        for i in range(0, len(ids), _CHUNK):
-            found.update(r[0] for r in self._rows(query, {"ids": ids[i : i + _CHUNK]}))
+        for i in range(0, len(ids), _PROBE):
+            found.update(r[0] for r in self._rows(query, {"ids": ids[i : i + _PROBE]}))
         return found
 
     def get_node(self, *, label: str, node_id: str) -> NodeRecord | None:
