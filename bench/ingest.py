@@ -60,7 +60,9 @@ def shared_dir() -> Path:
 def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Run a child process; return (wall seconds, peak RSS bytes, stdout)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=REPO)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=REPO
+    )
     assert proc.stdout is not None
     out = proc.stdout.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -97,7 +99,10 @@ def bench_real(shared: Path) -> list[dict]:
         read = sum(f["read"] for f in files_out)
         ingest_s = sum(f["seconds"] for f in files_out)
         rows.append({"dataset": dataset, "examples": read, "wall_s": wall, "ingest_s": ingest_s, "rss": rss})
-        print(f"  {dataset:28} {read:>7,} ex  {wall:6.2f} s wall  {read / ingest_s:8,.0f} ex/s in ingest  {rss / 2**20:6.0f} MiB", flush=True)
+        print(
+            f"  {dataset:28} {read:>7,} ex  {wall:6.2f} s wall  {read / ingest_s:8,.0f} ex/s in ingest  {rss / 2**20:6.0f} MiB",
+            flush=True,
+        )
     return rows
 
 
@@ -147,16 +152,38 @@ def bench_million(shared: Path, n: int, batch_sizes: list[int]) -> list[dict]:
     t = time.perf_counter()
     generate_million(shared, path, n)
     size = path.stat().st_size
-    print(f"  input: {path.name}, {n:,} examples, {size / 2**20:,.0f} MiB (ready in {time.perf_counter() - t:.0f} s)", flush=True)
+    print(
+        f"  input: {path.name}, {n:,} examples, {size / 2**20:,.0f} MiB (ready in {time.perf_counter() - t:.0f} s)",
+        flush=True,
+    )
     rows = []
     for bs in batch_sizes:
         db = WORK / f"million-{bs}"
         shutil.rmtree(db, ignore_errors=True)
-        args = [sys.executable, "-m", "catalog.cli", "ingest", str(path), "--format", "alpaca", "--db", str(db), "--json"]
+        args = [
+            sys.executable,
+            "-m",
+            "catalog.cli",
+            "ingest",
+            str(path),
+            "--format",
+            "alpaca",
+            "--db",
+            str(db),
+            "--json",
+        ]
         wall, rss, out = run_child(args, env={"CURAGRAPH_BATCH_SIZE": str(bs)})
         data = json.loads(out)
         db_size = sum(p.stat().st_size for p in db.rglob("*") if p.is_file())
-        row = {"batch": bs, "examples": data["read"], "accepted": data["accepted"], "wall_s": wall, "ingest_s": data["seconds"], "rss": rss, "db_bytes": db_size}
+        row = {
+            "batch": bs,
+            "examples": data["read"],
+            "accepted": data["accepted"],
+            "wall_s": wall,
+            "ingest_s": data["seconds"],
+            "rss": rss,
+            "db_bytes": db_size,
+        }
         rows.append(row)
         print(
             f"  batch {bs:>6,}: {data['accepted']:,} accepted in {wall:,.1f} s wall = {data['read'] / wall:,.0f} ex/s end to end; "
@@ -168,10 +195,14 @@ def bench_million(shared: Path, n: int, batch_sizes: list[int]) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--million", action="store_true", help="also ingest 1,000,000 generated examples")
     parser.add_argument("-n", type=int, default=1_000_000, help="size of the generated file")
-    parser.add_argument("--batch-sizes", default="10000", help="comma-separated batch sizes for the generated file")
+    parser.add_argument(
+        "--batch-sizes", default="10000", help="comma-separated batch sizes for the generated file"
+    )
     args = parser.parse_args()
     shared = shared_dir()
     WORK.mkdir(parents=True, exist_ok=True)

@@ -27,11 +27,17 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(default="neo4j")
 
     batch_size: int = Field(
-        default=10_000,
+        default=100_000,
         ge=1,
-        le=100_000,
-        description="Examples written per transaction. Each commit checkpoints the embedded engine "
-        "(~0.1 s), so larger batches ingest faster; a killed run loses at most one batch, redone on re-run.",
+        le=1_000_000,
+        description="Most examples written per transaction. Each commit checkpoints the embedded engine, which "
+        "costs more as the catalog grows, so larger batches ingest faster (1M examples: 17.7k ex/s at 50k, "
+        "~20k at 100k); a killed run loses at most one batch, which the re-run writes.",
+    )
+    batch_mb: int = Field(
+        default=128,
+        ge=1,
+        description="A batch also closes once its examples' text reaches this many MiB (bounds memory).",
     )
     ingest_workers: int = Field(
         default=-1,

@@ -292,3 +292,24 @@ def test_the_parser_worker_gives_the_same_catalog(
         )
         store.close()
     assert results[0] == results[1]
+
+
+def test_a_repeated_example_keeps_its_first_line_and_first_source_metadata(
+    tmp_path: Path, schema: Schema, settings: Settings, mem_store
+) -> None:
+    first = {"instruction": "Same question", "input": "", "output": "Same answer", "tag": "first"}
+    other = {"instruction": "Other", "input": "", "output": "x"}
+    path = tmp_path / "dups.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in [first, other, other | {"instruction": "More"}, first | {"tag": "second"}]
+        )
+    )
+    cfg = Settings(db=settings.db, batch_size=2)  # the repeat lands in a later batch
+    s = run_ingest(mem_store, prepare_ingest(path, schema=schema, settings=cfg), settings=cfg)
+    assert (s.accepted, s.duplicates_skipped) == (3, 1)
+    rows = mem_store.read_cypher(
+        query="MATCH (e:Example)-[f:FROM_SOURCE]->() WHERE e.prompt_preview = 'Same question' RETURN f.line, e.metadata"
+    ).rows
+    assert rows == [[1, '{"tag":"first"}']]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -133,3 +134,20 @@ def test_raw_file_is_archived_content_addressed_and_examples_point_back(
     assert rows == [["1+1?", 2, 0, digest, str(archived)], ["2+2?", 3, 1, digest, str(archived)]]
     run_ingest(mem_store, plan, settings=settings)  # archiving twice keeps one copy
     assert [p.name for p in settings.raw_dir.rglob("*") if p.is_file()] == [digest]
+
+
+def test_batches_close_at_the_byte_budget(tmp_path: Path, schema, mem_store) -> None:
+    from catalog.config import Settings
+
+    path = tmp_path / "big.jsonl"
+    path.write_text(
+        "".join(json.dumps({"instruction": f"q{i}", "output": "a" * 100_000}) + "\n" for i in range(30))
+    )
+    cfg = Settings(db=tmp_path / "cat", batch_size=1000, batch_mb=1)
+    seen = []
+    s = run_ingest(
+        mem_store, prepare_ingest(path, schema=schema, settings=cfg), settings=cfg, progress=seen.append
+    )
+    assert s.accepted == 30
+    per_batch = [b.read - a.read for a, b in itertools.pairwise(seen) if b.read > a.read]
+    assert per_batch and max(per_batch) <= 11  # ~1 MiB of text per batch, not 1000 examples

@@ -262,6 +262,7 @@ class ParseSpec:
     fields: dict[str, str]
     role: str
     batch_size: int
+    batch_bytes: int
     max_record_bytes: int
     quarantine_file: Path
 
@@ -270,7 +271,7 @@ def parse_file(spec: ParseSpec, quarantine: _Quarantine) -> Iterator[ParsedBatch
     """Records -> candidates -> canonical examples, in batches; bad records go to the quarantine."""
     reader = READERS[spec.format](spec.path, spec.fields)
     items: list[Parsed] = []
-    read = records = 0
+    read = records = size = 0
     quarantined_before = quarantine.count
     offset = 0
     for rec in iter_records(spec.path, max_record_bytes=spec.max_record_bytes, container=spec.container):
@@ -302,9 +303,10 @@ def parse_file(spec: ParseSpec, quarantine: _Quarantine) -> Iterator[ParsedBatch
             for ex, cand in made:
                 parent = by_key.get(cand.parent_key) if cand.parent_key else None
                 items.append(Parsed(ex.props, rec.line, rec.index, parent, cand.derivation, cand.models))
-        if len(items) >= spec.batch_size:
+                size += len(ex.messages_json) + len(ex.tools_json or "")
+        if len(items) >= spec.batch_size or size >= spec.batch_bytes:
             yield ParsedBatch(items, read, quarantine.count - quarantined_before, records, offset)
-            items, read, records = [], 0, 0
+            items, read, records, size = [], 0, 0, 0
             quarantined_before = quarantine.count
     yield ParsedBatch(items, read, quarantine.count - quarantined_before, records, offset)
 
@@ -362,7 +364,8 @@ def _example_batch(
     ids = [u.props["id"] for u in unique]
 
     batch = WriteBatch()
-    batch.nodes.append(NodeGroup("Example", [u.props for u in unique]))
+    # an example seen before keeps the properties and the first line it was written with
+    batch.nodes.append(NodeGroup("Example", [u.props for u in unique], update_existing=False))
     # edges for every example this file holds, new or already known: provenance accumulates
     batch.relationships.append(
         RelGroup(
@@ -373,6 +376,7 @@ def _example_batch(
                 {"src": u.props["id"], "dst": prov.source_id, "line": u.line, "record": u.record}
                 for u in unique
             ],
+            update_existing=False,
         )
     )
     batch.relationships.append(
@@ -440,6 +444,7 @@ def run_ingest(
         fields=dict(plan.manifest.fields),
         role=plan.manifest.role,
         batch_size=settings.batch_size,
+        batch_bytes=settings.batch_mb * 1024 * 1024,
         max_record_bytes=settings.max_record_bytes,
         quarantine_file=quarantine_path(settings, plan, checksum),
     )

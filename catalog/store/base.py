@@ -16,10 +16,14 @@ from catalog.schema import Schema
 
 @dataclass
 class NodeGroup:
-    """Nodes of one label to upsert: each row has an 'id' and any declared properties."""
+    """Nodes of one label to upsert: each row has an 'id' and any declared properties.
+
+    With `update_existing=False` rows whose id exists are left as they are (first writer wins).
+    """
 
     label: str
     rows: Sequence[Mapping[str, Any]]
+    update_existing: bool = True
 
 
 @dataclass
@@ -36,6 +40,7 @@ class RelGroup:
     to_label: str
     rows: Sequence[Mapping[str, Any]]
     key: tuple[str, ...] = ()
+    update_existing: bool = True
 
 
 @dataclass

@@ -303,7 +303,7 @@ class EmbeddedStore:
                 self._execute(create, {"rows": rows})
         self._created.setdefault(group.label, set()).update(r[KEY_PROPERTY] for r in new)
         # an upsert sets the properties a row carries; it never blanks the others
-        old = [r for i, r in by_id.items() if i in existing]
+        old = [r for i, r in by_id.items() if i in existing] if group.update_existing else []
         for present, rows in _by_present_keys(old):
             set_keys = [k for k in present if k != KEY_PROPERTY]
             if not set_keys:
@@ -366,7 +366,7 @@ class EmbeddedStore:
                 made = self._rows(create, {"rows": part})[0][0]
                 if made != len(part):
                     self._raise_missing_endpoints(group, part)
-        old = [r for i, r in unique.items() if i in existing] if existing else []
+        old = [r for i, r in unique.items() if i in existing] if existing and group.update_existing else []
         for present, part in _by_present_keys(old, always=("src", "dst", *group.key)):
             set_keys = [k for k in present if k not in ident]
             if not set_keys:
