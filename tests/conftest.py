@@ -6,6 +6,8 @@ Tests that need ../shared/datasets fail in CI when it is missing and skip elsewh
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,3 +62,17 @@ def disk_store(schema: Schema, settings: Settings) -> Iterator[EmbeddedStore]:
     store.ensure_schema()
     yield store
     store.close()
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`curagraph ARGS` in a subprocess of this interpreter, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "catalog.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=REPO,
+        timeout=timeout,
+    )

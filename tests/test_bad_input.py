@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ from catalog.config import Settings
 from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
+from tests.conftest import run_cli
 
 GOOD = {"instruction": "Say hi", "input": "", "output": "hi"}
 
@@ -124,19 +122,6 @@ def test_csv_rows_with_wrong_field_counts_and_bad_bytes(tmp_path: Path, schema, 
     assert reasons == {5: "expected 3 fields, found 1", 6: "invalid UTF-8 in the row"}
 
 
-def _cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "catalog.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        timeout=300,
-    )
-
-
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -161,7 +146,7 @@ def test_bad_invocations_exit_2_with_one_line_and_write_nothing(tmp_path: Path, 
     (tmp_path / "bad.yaml").write_text("name: [unclosed\n")
     (tmp_path / "badlicense.yaml").write_text("name: x\nlicense: CC-BY-NC\n")
     db = tmp_path / "catalog"
-    result = _cli(*make(tmp_path), "--db", str(db))
+    result = run_cli(*make(tmp_path), "--db", str(db))
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr

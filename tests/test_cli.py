@@ -12,22 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MANIFESTS, REPO
-
-
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "catalog.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=REPO,
-        timeout=600,
-    )
+from tests.conftest import MANIFESTS, REPO, run_cli
 
 
 def _json(*args: str, env: dict[str, str] | None = None) -> dict:
-    result = _cli(*args, "--json", env=env)
+    result = run_cli(*args, "--json", env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -77,7 +66,7 @@ def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, d
     count = _json("cypher", "MATCH (e:Example) RETURN count(e)", "--db", db)
     assert count["rows"] == [[total]] == [[1319 + 992 + 687]]
     before = _json("stats", "--db", db)
-    refused = _cli("cypher", "MATCH (e:Example) DETACH DELETE e", "--db", db, "--json")
+    refused = run_cli("cypher", "MATCH (e:Example) DETACH DELETE e", "--db", db, "--json")
     assert refused.returncode == 2 and "refuses DETACH" in refused.stderr and refused.stdout == ""
     assert _json("stats", "--db", db) == before
     again = _json(
@@ -174,6 +163,6 @@ def test_demo_builds_and_reports(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("store", ["neo4j"])
 def test_an_unavailable_engine_is_a_clear_error(tmp_path: Path, store: str) -> None:
-    result = _cli("stats", "--store", store, "--db", str(tmp_path / "c"))
+    result = run_cli("stats", "--store", store, "--db", str(tmp_path / "c"))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
