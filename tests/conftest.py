@@ -76,3 +76,41 @@ def run_cli(
         cwd=REPO,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def neo4j_env() -> dict[str, str]:
+    """A real Neo4j: `make test` starts one (scripts/neo4j.sh); or point CURAGRAPH_NEO4J_* at yours."""
+    env = {k: os.environ.get(f"CURAGRAPH_NEO4J_{k}", "") for k in ("URI", "USER", "PASSWORD")}
+    if not env["URI"] or not env["PASSWORD"]:
+        message = (
+            "no Neo4j server: set CURAGRAPH_NEO4J_URI/USER/PASSWORD, or run `make test`, which starts one"
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    env["USER"] = env["USER"] or "neo4j"
+    return env
+
+
+def fresh_neo4j_store(schema: Schema, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A Neo4jStore on an emptied database with the schema ensured."""
+    from catalog.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(env["URI"], user=env["USER"], password=env["PASSWORD"], schema=schema)
+    with store._driver.session(database=store.database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    store.ensure_schema()
+    return store
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def store(request: pytest.FixtureRequest, schema: Schema, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Each engine in turn: a real on-disk embedded catalog, then a real Neo4j server."""
+    if request.param == "embedded":
+        s = EmbeddedStore(tmp_path / "g.lbdb", schema=schema)
+        s.ensure_schema()
+    else:
+        s = fresh_neo4j_store(schema, request.getfixturevalue("neo4j_env"))
+    yield s
+    s.close()

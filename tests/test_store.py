@@ -1,12 +1,9 @@
-"""GraphStore behaviour, checked on a real engine and against networkx computed from the same input.
-
-Parametrized over engines: the Neo4j engine joins the `store` fixture when it lands.
-"""
+"""GraphStore behaviour on both real engines (the `store` fixture), checked against networkx
+computed from the same input."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import networkx as nx
 import pytest
@@ -15,14 +12,6 @@ from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, SchemaViolat
 from catalog.schema import Schema
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
 from catalog.store.embedded import EmbeddedStore
-
-
-@pytest.fixture(params=["embedded"])
-def store(request: pytest.FixtureRequest, schema: Schema, tmp_path) -> Iterator[EmbeddedStore]:
-    s = EmbeddedStore(tmp_path / "g.lbdb", schema=schema)
-    s.ensure_schema()
-    yield s
-    s.close()
 
 
 def _random_catalog(seed: int, n: int = 300) -> tuple[WriteBatch, nx.MultiDiGraph]:
@@ -221,7 +210,7 @@ def test_read_only_cypher_refuses_writes_and_escapes(store, query: str) -> None:
 def test_the_engine_itself_refuses_writes_on_the_read_path(store, query: str) -> None:
     """Below the keyword check: the statement runs in the engine's read-only transaction."""
     before = store.stats()
-    with pytest.raises(QueryRefused, match="engine refused"):
+    with pytest.raises(QueryRefused):
         store._run_read_only(query, {}, 10, 5.0)
     assert store.stats() == before
 
@@ -257,8 +246,8 @@ def test_timeout(store) -> None:
 
 
 def test_engine_errors_are_translated(store) -> None:
-    with pytest.raises(QueryFailed, match="embedded engine rejected"):
-        store.read_cypher(query="MATCH (n:Topic) RETURN n.no_such_property")
+    with pytest.raises(QueryFailed, match="rejected the query"):
+        store.read_cypher(query="MATCH (n:Topic RETURN n")
 
 
 def test_data_survives_reopening(schema, tmp_path) -> None:

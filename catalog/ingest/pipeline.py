@@ -443,7 +443,7 @@ def run_ingest(
         format=plan.format,
         fields=dict(plan.manifest.fields),
         role=plan.manifest.role,
-        batch_size=settings.batch_size,
+        batch_size=min(settings.batch_size, store.max_batch_examples or settings.batch_size),
         batch_bytes=settings.batch_mb * 1024 * 1024,
         max_record_bytes=settings.max_record_bytes,
         quarantine_file=quarantine_path(settings, plan, checksum),

@@ -28,10 +28,25 @@ def open_store(settings: Settings, *, schema: Schema | None = None, create: bool
         )
         store.ensure_schema()
         return store
-    raise ConfigError(
-        f"the {settings.store!r} engine is not available in this build",
-        hint="use --store embedded (the Neo4j engine lands with its own issue)",
+    from catalog.store.neo4j import Neo4jStore
+
+    password = settings.neo4j_password.get_secret_value()
+    if not password:
+        raise ConfigError(
+            f"no password for Neo4j at {settings.neo4j_uri}",
+            hint="set CURAGRAPH_NEO4J_PASSWORD (and CURAGRAPH_NEO4J_URI, CURAGRAPH_NEO4J_USER)",
+        )
+    neo = Neo4jStore(
+        settings.neo4j_uri,
+        user=settings.neo4j_user,
+        password=password,
+        database=settings.neo4j_database,
+        schema=schema,
+        query_timeout_s=settings.query_timeout_s,
+        row_cap=settings.row_cap,
     )
+    neo.ensure_schema()
+    return neo
 
 
 __all__ = ["GraphStore", "NodeGroup", "RelGroup", "WriteBatch", "open_store"]

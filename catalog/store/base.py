@@ -66,6 +66,8 @@ class WriteResult:
 class GraphStore(Protocol):
     schema: Schema
     engine: str
+    #: the most examples one write transaction should hold on this engine (None: no limit)
+    max_batch_examples: int | None
 
     def ensure_schema(self) -> None:
         """Create what the ontology declares (tables / constraints) and seed concepts and licenses. Idempotent."""

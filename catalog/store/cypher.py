@@ -52,8 +52,8 @@ UPDATE_NODES = "UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET {assignment
 #: embedded bulk path for rows known to be new: an Arrow table passed as $rows, columns in table order
 COPY_ROWS_EMBEDDED = "COPY {table} FROM $rows{options}"
 
-#: Neo4j: MERGE on the uniqueness-constrained id
-MERGE_NODES_NEO4J = "UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET {assignments}"
+#: Neo4j: MERGE on the uniqueness-constrained id; r.props holds only the properties a row gives
+MERGE_NODES_NEO4J = "UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET n += r.props{on_match}"
 
 GET_NODE = "MATCH (n:{label} {{id: $id}}) RETURN n"
 COUNT_NODES = "MATCH (n:{label}) RETURN count(n)"
@@ -78,7 +78,7 @@ UPDATE_RELS = (
 )
 MERGE_RELS_NEO4J = (
     "UNWIND $rows AS r MATCH (a:{from_label} {{id: r.src}}) MATCH (b:{to_label} {{id: r.dst}}) "
-    "MERGE (a)-[x:{rel}{key_props}]->(b) {set_clause}"
+    "MERGE (a)-[x:{rel}{key_props}]->(b) ON CREATE SET x += r.props{on_match}"
 )
 COUNT_RELS = "MATCH ()-[x:{rel}]->() RETURN count(x)"
 

@@ -8,19 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
-from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
+from catalog.model import CypherResult
 from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
+from catalog.store.guard import validate_batch
+from catalog.store.queries import CatalogQueries
 from catalog.store.readonly import check_read_only
 from catalog.store.seed import seed_batch
 from catalog.store.values import plain
 
 #: rows per UNWIND statement
 _CHUNK = 5000
-#: ids per existence probe: each probe joins against the whole table, so fewer and larger is faster
-#: (5,000-id probes cost 17 s more than 50,000-id probes over a 1M-example ingest)
-_PROBE = 100_000
 #: from this many new rows on, a group is bulk-loaded with COPY instead of UNWIND ... CREATE
 _COPY_MIN_ROWS = 64
 _ARROW_TYPES: dict[str, Any] = {}
@@ -73,10 +72,12 @@ def _by_present_keys(
     return [(list(k), v) for k, v in groups.items()]
 
 
-class EmbeddedStore:
+class EmbeddedStore(CatalogQueries):
     """GraphStore on LadybugDB. `path` is a database file, or ':memory:'."""
 
     engine = "embedded"
+    #: no limit: larger batches mean fewer checkpoints (see docs/benchmarks.md)
+    max_batch_examples: int | None = None
 
     def __init__(
         self,
@@ -95,6 +96,7 @@ class EmbeddedStore:
         self.query_timeout_s = query_timeout_s
         self.row_cap = row_cap
         self.buffer_pool_mb = buffer_pool_mb
+        self._timeout_s = query_timeout_s
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -131,7 +133,7 @@ class EmbeddedStore:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if msg == "Interrupted.":
                 raise QueryTimeout(
-                    f"the query ran past its time limit of {self.query_timeout_s:g} s",
+                    f"the query ran past its time limit of {self._timeout_s:g} s",
                     hint="narrow the MATCH, add a LIMIT, or raise CURAGRAPH_QUERY_TIMEOUT_S",
                 ) from exc
             if "read-only transaction" in msg:
@@ -215,30 +217,7 @@ class EmbeddedStore:
     # ------------------------------------------------------------------ writes
 
     def write(self, *, batch: WriteBatch) -> WriteResult:
-        # check everything before anything is written: names per group, value types per column
-        for group in batch.nodes:
-            spec = self.schema.node_label(group.label)
-            if not group.rows:
-                continue
-            keys = set().union(*group.rows)
-            self.schema.check_node_properties(group.label, keys)
-            ids = [r.get(KEY_PROPERTY) for r in group.rows]
-            if not all(type(i) is str for i in ids):
-                raise StoreError(f"every :{group.label} row needs a string 'id'")
-            for key in keys - {KEY_PROPERTY}:
-                self.schema.check_column(
-                    f":{group.label}", spec.properties[key], [r.get(key) for r in group.rows]
-                )
-        for rgroup in batch.relationships:
-            rel = self.schema.check_endpoints(rgroup.rel_type, rgroup.from_label, rgroup.to_label)
-            if not rgroup.rows:
-                continue
-            keys = set().union(*rgroup.rows) - {"src", "dst"}
-            self.schema.check_relationship_properties(rgroup.rel_type, keys | set(rgroup.key))
-            for key in keys:
-                self.schema.check_column(
-                    f"[:{rgroup.rel_type}]", rel.properties[key], [r.get(key) for r in rgroup.rows]
-                )
+        validate_batch(self.schema, batch)
         result = WriteResult()
         with self._transaction():
             for group in batch.nodes:
@@ -249,22 +228,6 @@ class EmbeddedStore:
                 kind = rgroup.rel_type
                 result.relationships_created[kind] = result.relationships_created.get(kind, 0) + made
         return result
-
-    def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
-        self.write(batch=WriteBatch(nodes=[NodeGroup(label, rows)]))
-        return len(rows)
-
-    def upsert_relationships(
-        self,
-        *,
-        rel_type: str,
-        from_label: str,
-        to_label: str,
-        rows: Sequence[Mapping[str, Any]],
-        key: tuple[str, ...] = (),
-    ) -> int:
-        self.write(batch=WriteBatch(relationships=[RelGroup(rel_type, from_label, to_label, rows, key)]))
-        return len(rows)
 
     def _columns(self, table: str) -> list[str]:
         """The table's columns in the engine's order (COPY maps columns by position)."""
@@ -390,47 +353,6 @@ class EmbeddedStore:
 
     # ------------------------------------------------------------------ reads
 
-    def existing_ids(self, *, label: str, ids: Sequence[str]) -> set[str]:
-        query = Q.EXISTING_IDS.format(label=Q.label(self.schema, label))
-        found: set[str] = set()
-        ids = list(ids)
-        for i in range(0, len(ids), _PROBE):
-            found.update(r[0] for r in self._rows(query, {"ids": ids[i : i + _PROBE]}))
-        return found
-
-    def get_node(self, *, label: str, node_id: str) -> NodeRecord | None:
-        rows = self._rows(Q.GET_NODE.format(label=Q.label(self.schema, label)), {"id": node_id})
-        if not rows:
-            return None
-        node = plain(rows[0][0])
-        return NodeRecord(label=node.pop("_label"), properties=node)
-
-    def count_nodes(self, *, label: str) -> int:
-        return int(self._rows(Q.COUNT_NODES.format(label=Q.label(self.schema, label)))[0][0])
-
-    def stats(self) -> CatalogStats:
-        nodes = {name: self.count_nodes(label=name) for name in sorted(self.schema.labels)}
-        rels = {
-            name: int(self._rows(Q.COUNT_RELS.format(rel=Q.rel_type(self.schema, name)))[0][0])
-            for name in sorted(self.schema.relationships)
-        }
-        return CatalogStats(nodes=nodes, relationships=rels)
-
-    def dataset_overview(self) -> list[DatasetOverview]:
-        counts = {row[0]: int(row[1]) for row in self._rows(Q.DATASET_EXAMPLES)}
-        licenses: dict[str, list[str]] = {}
-        for ds, lic, _claimant in self._rows(Q.DATASET_LICENSES):
-            licenses.setdefault(ds, []).append(lic)
-        models: dict[str, list[str]] = {}
-        for ds, model in self._rows(Q.DATASET_MODELS):
-            models.setdefault(ds, []).append(model)
-        return [
-            DatasetOverview(
-                dataset=ds, examples=n, licenses=sorted(set(licenses.get(ds, []))), models=models.get(ds, [])
-            )
-            for ds, n in sorted(counts.items())
-        ]
-
     def read_cypher(
         self,
         *,
@@ -451,6 +373,7 @@ class EmbeddedStore:
         if self._in_tx:
             raise StoreError("read-only queries cannot run inside an open write transaction")
         self._execute("BEGIN TRANSACTION READ ONLY")
+        self._timeout_s = timeout_s
         self._conn.set_query_timeout(max(1, int(timeout_s * 1000)))
         try:
             result = self._execute(statement, params)

@@ -29,8 +29,18 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
+    if isinstance(value, decimal.Decimal):  # INT128 (e.g. sum() of INT64) arrives as Decimal
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return value
+
+
+def node_record(value: Any) -> Any:
+    """A plain node dict (from either engine's `plain`) as a NodeRecord."""
+    from catalog.model import NodeRecord
+
+    node = plain(value) if "_LABEL" in value else dict(value)
+    return NodeRecord(label=node.pop("_label"), properties=node)
