@@ -161,8 +161,30 @@ def test_demo_builds_and_reports(tmp_path: Path) -> None:
     assert sum(s["accepted"] for s in again["ingest"]) == 0
 
 
-@pytest.mark.parametrize("store", ["neo4j"])
-def test_an_unavailable_engine_is_a_clear_error(tmp_path: Path, store: str) -> None:
-    result = run_cli("stats", "--store", store, "--db", str(tmp_path / "c"))
+def test_an_unreachable_neo4j_is_one_line_naming_the_uri(tmp_path: Path) -> None:
+    env = {"CURAGRAPH_NEO4J_URI": "bolt://127.0.0.1:9", "CURAGRAPH_NEO4J_PASSWORD": "x"}
+    result = run_cli("stats", "--store", "neo4j", "--db", str(tmp_path / "c"), env=env)
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "cannot reach Neo4j at bolt://127.0.0.1:9" in result.stderr
+
+
+def test_neo4j_without_a_password_says_how_to_set_it(tmp_path: Path) -> None:
+    env = {"CURAGRAPH_NEO4J_URI": "bolt://127.0.0.1:9", "CURAGRAPH_NEO4J_PASSWORD": ""}
+    result = run_cli("stats", "--store", "neo4j", "--db", str(tmp_path / "c"), env=env)
+    assert result.returncode == 2 and "CURAGRAPH_NEO4J_PASSWORD" in result.stderr
+
+
+def test_cli_on_neo4j(tmp_path: Path, datasets: Path, neo4j_env: dict[str, str], schema) -> None:
+    from tests.conftest import fresh_neo4j_store
+
+    fresh_neo4j_store(schema, neo4j_env).close()
+    env = {f"CURAGRAPH_NEO4J_{k}": v for k, v in neo4j_env.items()} | {"CURAGRAPH_STORE": "neo4j"}
+    out = _json(
+        "ingest", str(datasets / "gsm8k" / "test.jsonl"), "--manifest", str(MANIFESTS / "gsm8k.yaml"), env=env
+    )
+    assert (out["accepted"], out["quarantined"]) == (1319, 0)
+    assert _json("cypher", "MATCH (e:Example) RETURN count(e)", env=env)["rows"] == [[1319]]
+    refused = run_cli("cypher", "MATCH (e:Example) DETACH DELETE e", "--json", env=env)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert _json("stats", env=env)["nodes"]["Example"] == 1319

@@ -9,7 +9,6 @@ import networkx as nx
 import pytest
 
 from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, SchemaViolation, StoreError
-from catalog.schema import Schema
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
 from catalog.store.embedded import EmbeddedStore
 
