@@ -317,6 +317,25 @@ def cypher(
     err.print(note)
 
 
+# ---------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs) over the catalog."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(db, store)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
 # ---------------------------------------------------------------------- demo
 
 

@@ -161,11 +161,13 @@ class Neo4jStore(CatalogQueries):
 
     def _write_tx(self, tx: Any, batch: WriteBatch) -> WriteResult:
         result = WriteResult()
+        known: dict[str, set[str]] = {}  # ids this transaction merged: they exist now
         for group in batch.nodes:
             made = self._merge_nodes(tx, group)
             result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made
+            known.setdefault(group.label, set()).update(r[KEY_PROPERTY] for r in group.rows)
         for rgroup in batch.relationships:
-            made = self._merge_rels(tx, rgroup)
+            made = self._merge_rels(tx, rgroup, known)
             result.relationships_created[rgroup.rel_type] = (
                 result.relationships_created.get(rgroup.rel_type, 0) + made
             )
@@ -187,7 +189,7 @@ class Neo4jStore(CatalogQueries):
             made += tx.run(query, rows=rows[i : i + _CHUNK]).consume().counters.nodes_created
         return int(made)
 
-    def _merge_rels(self, tx: Any, group: RelGroup) -> int:
+    def _merge_rels(self, tx: Any, group: RelGroup, known: Mapping[str, set[str]]) -> int:
         if not group.rows:
             return 0
         names = {
@@ -197,7 +199,10 @@ class Neo4jStore(CatalogQueries):
         }
         # endpoints first: MATCH would silently skip a row whose endpoint is missing
         for side, lab in (("src", group.from_label), ("dst", group.to_label)):
-            wanted = sorted({r[side] for r in group.rows})
+            have = known.get(lab, set())
+            wanted = sorted({r[side] for r in group.rows} - have)
+            if not wanted:
+                continue
             query = Q.EXISTING_IDS.format(label=Q.label(self.schema, lab))
             found = {rec[0] for rec in tx.run(query, ids=wanted)}
             missing = [w for w in wanted if w not in found]
