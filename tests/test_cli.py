@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MANIFESTS, REPO, run_cli
+from tests.conftest import IN_CI, MANIFESTS, REPO, run_cli
 
 
 def _json(*args: str, env: dict[str, str] | None = None) -> dict:
@@ -188,3 +189,86 @@ def test_cli_on_neo4j(tmp_path: Path, datasets: Path, neo4j_env: dict[str, str],
     refused = run_cli("cypher", "MATCH (e:Example) DETACH DELETE e", "--json", env=env)
     assert refused.returncode == 2 and refused.stdout == ""
     assert _json("stats", env=env)["nodes"]["Example"] == 1319
+
+
+def _own_neo4j(port: int, password: str, data: Path) -> subprocess.Popen[str]:
+    """A Neo4j of this test's own (the shared one must not be stopped), from the jar make test built."""
+    cache = Path(os.environ.get("CURAGRAPH_CACHE", Path.home() / ".cache" / "curagraph"))
+    jar = REPO / "scripts" / "neo4j" / "target" / "neo4j-test-server-1.0.jar"
+    if not jar.exists() or not (cache / "neo4j" / "lib").is_dir():
+        message = f"no Neo4j build at {jar} / {cache}/neo4j/lib (scripts/neo4j.sh start builds it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    proc = subprocess.Popen(
+        [
+            "java",
+            "-Xmx1g",
+            "-cp",
+            f"{jar}:{cache}/neo4j/lib/*",
+            "curagraph.Neo4jTestServer",
+            str(port),
+            password,
+            str(data),
+            "60",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith("READY"):
+            return proc
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    pytest.fail("the test's own Neo4j did not start")
+
+
+def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_naming_the_uri(
+    tmp_path: Path, datasets: Path, neo4j_env
+) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uri = f"bolt://127.0.0.1:{port}"
+    env = {
+        "CURAGRAPH_STORE": "neo4j",
+        "CURAGRAPH_NEO4J_URI": uri,
+        "CURAGRAPH_NEO4J_PASSWORD": "pw-for-this-test",
+        "CURAGRAPH_BATCH_SIZE": "500",
+        "PYTHONUNBUFFERED": "1",
+    }
+    server = _own_neo4j(port, env["CURAGRAPH_NEO4J_PASSWORD"], tmp_path / "data")
+    try:
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "catalog.cli", "ingest", str(datasets / "gsm8k" / "train.jsonl"), "--manifest", str(MANIFESTS / "gsm8k.yaml"), "--db", str(tmp_path / "c")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, **env}, cwd=REPO,
+        )  # fmt: skip
+        assert cli.stderr is not None
+        committed = 0
+        while True:
+            line = cli.stderr.readline()
+            assert line, "the ingest ended before it committed a batch"
+            match = re.search(r"= ([\d,]+) accepted", line)
+            if "committed" in line and match:
+                committed = int(match.group(1).replace(",", ""))
+                break
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        rest = cli.stderr.read()
+        assert cli.wait(timeout=120) == 2
+        last = rest.strip().splitlines()[-1]
+        assert last.startswith("error: cannot reach Neo4j at " + uri), rest
+        assert "Traceback" not in rest
+    finally:
+        if server.poll() is None:
+            server.kill()
+    # Whether the committed batches survive the crash is Neo4j's own durability; it is not checked
+    # here: the harness server starts on a fresh store directory each time, so it cannot reopen one.
+    assert committed > 0
