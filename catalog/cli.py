@@ -342,13 +342,16 @@ def serve(
 @app.command()
 def demo(
     db: Annotated[Path, typer.Option("--db", help="Where to build the demo catalog.")] = Path("demo-catalog"),
-    fresh: Annotated[bool, typer.Option("--fresh", help="Delete the demo catalog first.")] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Delete the demo catalog first (embedded engine).")
+    ] = False,
+    store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build a catalog from the demo sample shipped with curagraph, then show what it holds."""
     from catalog.demo import build_demo
 
-    settings = _settings(db, "embedded")
+    settings = _settings(db, store)
     report = build_demo(settings, fresh=fresh, ingest=lambda st, plans: ingest_plans(st, plans, settings))
     if as_json:
         _print_json(report)

@@ -19,7 +19,7 @@ LOG="$STATE/server.log"
 TX_TIMEOUT="${CURAGRAPH_NEO4J_TX_TIMEOUT_S:-60}"
 
 build() {
-  if [[ -f "$JAR" && -d "$LIB" && "$JAR" -nt "$ROOT/scripts/neo4j/pom.xml" ]]; then
+  if [[ -f "$JAR" && -d "$LIB" && -z "$(find "$ROOT/scripts/neo4j" -type f -newer "$JAR" -not -path '*/target/*')" ]]; then
     return
   fi
   command -v mvn >/dev/null || { echo "neo4j.sh: Maven (mvn) is needed to fetch Neo4j" >&2; exit 2; }

@@ -162,6 +162,17 @@ def test_demo_builds_and_reports(tmp_path: Path) -> None:
     assert sum(s["accepted"] for s in again["ingest"]) == 0
 
 
+def test_demo_on_neo4j_matches_the_embedded_demo(tmp_path: Path, neo4j_env: dict[str, str], schema) -> None:
+    from tests.conftest import fresh_neo4j_store
+
+    fresh_neo4j_store(schema, neo4j_env).close()
+    env = {f"CURAGRAPH_NEO4J_{k}": v for k, v in neo4j_env.items()}
+    on_neo4j = _json("demo", "--store", "neo4j", "--db", str(tmp_path / "n"), env=env)
+    embedded = _json("demo", "--db", str(tmp_path / "e"))
+    assert on_neo4j["stats"] == embedded["stats"]
+    assert on_neo4j["datasets"] == embedded["datasets"]
+
+
 def test_an_unreachable_neo4j_is_one_line_naming_the_uri(tmp_path: Path) -> None:
     env = {"CURAGRAPH_NEO4J_URI": "bolt://127.0.0.1:9", "CURAGRAPH_NEO4J_PASSWORD": "x"}
     result = run_cli("stats", "--store", "neo4j", "--db", str(tmp_path / "c"), env=env)
@@ -191,7 +202,9 @@ def test_cli_on_neo4j(tmp_path: Path, datasets: Path, neo4j_env: dict[str, str],
     assert _json("stats", env=env)["nodes"]["Example"] == 1319
 
 
-def _own_neo4j(port: int, password: str, data: Path) -> subprocess.Popen[str]:
+def _own_neo4j(
+    port: int, password: str, data: Path, copy_from: Path | None = None
+) -> tuple[subprocess.Popen[str], Path]:
     """A Neo4j of this test's own (the shared one must not be stopped), from the jar make test built."""
     cache = Path(os.environ.get("CURAGRAPH_CACHE", Path.home() / ".cache" / "curagraph"))
     jar = REPO / "scripts" / "neo4j" / "target" / "neo4j-test-server-1.0.jar"
@@ -220,8 +233,8 @@ def _own_neo4j(port: int, password: str, data: Path) -> subprocess.Popen[str]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
-        if line.startswith("READY"):
-            return proc
+        if line.startswith("HOME "):
+            return proc, Path(line.split(" ", 1)[1].strip())
         if not line and proc.poll() is not None:
             break
     proc.kill()
@@ -244,7 +257,7 @@ def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_naming_the_uri(
         "CURAGRAPH_BATCH_SIZE": "500",
         "PYTHONUNBUFFERED": "1",
     }
-    server = _own_neo4j(port, env["CURAGRAPH_NEO4J_PASSWORD"], tmp_path / "data")
+    server, _home = _own_neo4j(port, env["CURAGRAPH_NEO4J_PASSWORD"], tmp_path / "data")
     try:
         cli = subprocess.Popen(
             [sys.executable, "-m", "catalog.cli", "ingest", str(datasets / "gsm8k" / "train.jsonl"), "--manifest", str(MANIFESTS / "gsm8k.yaml"), "--db", str(tmp_path / "c")],
@@ -269,6 +282,8 @@ def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_naming_the_uri(
     finally:
         if server.poll() is None:
             server.kill()
-    # Whether the committed batches survive the crash is Neo4j's own durability; it is not checked
-    # here: the harness server starts on a fresh store directory each time, so it cannot reopen one.
+    # Not asserted: that the batches committed before the crash survive it. Restarting the harness
+    # server from the crashed one's files (copyFrom) recovered writes made while it was idle, but
+    # not a batch committed just before the SIGKILL (0 examples); whether the harness forces its
+    # transaction log on commit is open. A real server's durability is Neo4j's own.
     assert committed > 0

@@ -41,7 +41,7 @@ def build_demo(
     fresh: bool = False,
     ingest: Callable[[GraphStore, list[IngestPlan]], list[IngestSummary]],
 ) -> dict[str, Any]:
-    if fresh and settings.db.exists():
+    if fresh and settings.store == "embedded" and settings.db.exists():
         shutil.rmtree(settings.db)
     schema = load_schema(settings.ontology_extensions)
     plans = [prepare_ingest(d, schema=schema, settings=settings, manifest_path=m) for d, m in demo_files()]
