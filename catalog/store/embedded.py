@@ -14,7 +14,6 @@ from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
 from catalog.store.queries import CatalogQueries
-from catalog.store.readonly import check_read_only
 from catalog.store.seed import seed_batch
 from catalog.store.values import plain
 
@@ -352,19 +351,6 @@ class EmbeddedStore(CatalogQueries):
         )
 
     # ------------------------------------------------------------------ reads
-
-    def read_cypher(
-        self,
-        *,
-        query: str,
-        params: Mapping[str, Any] | None = None,
-        row_cap: int | None = None,
-        timeout_s: float | None = None,
-    ) -> CypherResult:
-        statement = check_read_only(query)
-        return self._run_read_only(
-            statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s
-        )
 
     def _run_read_only(
         self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float

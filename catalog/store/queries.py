@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from catalog.model import CatalogStats, DatasetOverview, NodeRecord
+from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
 from catalog.schema import Schema
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
+from catalog.store.readonly import check_read_only
 from catalog.store.values import node_record
 
 #: ids per existence probe: each probe joins against the whole table on the embedded engine, so
@@ -24,6 +25,29 @@ class CatalogQueries:
 
     def write(self, *, batch: WriteBatch) -> WriteResult:
         raise NotImplementedError
+
+    row_cap: int
+    query_timeout_s: float
+
+    def _run_read_only(
+        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
+    ) -> CypherResult:
+        """Run one statement so that the engine itself refuses a write (the second gate)."""
+        raise NotImplementedError
+
+    def read_cypher(
+        self,
+        *,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> CypherResult:
+        """The lexical gate first (catalog/store/readonly.py), then the engine's own."""
+        statement = check_read_only(query)
+        return self._run_read_only(
+            statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s
+        )
 
     def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         self.write(batch=WriteBatch(nodes=[NodeGroup(label, rows)]))
