@@ -24,7 +24,7 @@ build() {
   fi
   command -v mvn >/dev/null || { echo "neo4j.sh: Maven (mvn) is needed to fetch Neo4j" >&2; exit 2; }
   command -v java >/dev/null || { echo "neo4j.sh: Java 17+ is needed to run Neo4j" >&2; exit 2; }
-  echo "neo4j.sh: fetching Neo4j from Maven Central into $CACHE (once)" >&2
+  echo "neo4j.sh: building the Neo4j test server (dependencies from Maven Central, cached in $CACHE/m2)" >&2
   rm -rf "$LIB"
   mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
     package dependency:copy-dependencies -DoutputDirectory="$LIB" >&2

@@ -13,6 +13,17 @@ from catalog.store.embedded import EmbeddedStore
 from tests.conftest import MANIFESTS, fresh_neo4j_store
 from tests.test_ingest_datasets import EXPECTED
 
+
+def _ingest(store, schema: Schema, settings: Settings, datasets: Path, dataset: str, name: str):  # type: ignore[no-untyped-def]
+    plan = prepare_ingest(
+        datasets / dataset / name,
+        schema=schema,
+        settings=settings,
+        manifest_path=MANIFESTS / f"{dataset}.yaml",
+    )
+    return run_ingest(store, plan, settings=settings)
+
+
 QUERIES = [
     "MATCH (e:Example)-[:IN_DATASET]->(d:Dataset) RETURN d.id, count(e) ORDER BY d.id",
     "MATCH (e:Example)-[:FOR_TASK]->(t:Task) RETURN t.id, count(e) ORDER BY t.id",
@@ -42,13 +53,7 @@ def test_all_real_datasets_give_identical_answers_on_both_engines(
             settings = Settings(db=tmp_path / engine)
             counts = []
             for dataset, name, *_ in EXPECTED:
-                plan = prepare_ingest(
-                    datasets / dataset / name,
-                    schema=schema,
-                    settings=settings,
-                    manifest_path=MANIFESTS / f"{dataset}.yaml",
-                )
-                s = run_ingest(store, plan, settings=settings)
+                s = _ingest(store, schema, settings, datasets, dataset, name)
                 counts.append((name, s.read, s.accepted, s.quarantined, s.duplicates_skipped))
             answers[engine] = {
                 "ingest": counts,
@@ -77,22 +82,10 @@ def test_reingest_and_idempotency_on_neo4j(
         settings = Settings(db=tmp_path / "c")
         rows = [r for r in EXPECTED if r[0] == dataset]
         for _, name, *_ in rows:
-            plan = prepare_ingest(
-                datasets / dataset / name,
-                schema=schema,
-                settings=settings,
-                manifest_path=MANIFESTS / f"{dataset}.yaml",
-            )
-            run_ingest(store, plan, settings=settings)
+            _ingest(store, schema, settings, datasets, dataset, name)
         before = store.stats()
         for _, name, _fmt, _rec, read, _acc, quarantined, _dups in rows:
-            plan = prepare_ingest(
-                datasets / dataset / name,
-                schema=schema,
-                settings=settings,
-                manifest_path=MANIFESTS / f"{dataset}.yaml",
-            )
-            again = run_ingest(store, plan, settings=settings)
+            again = _ingest(store, schema, settings, datasets, dataset, name)
             assert (again.accepted, again.duplicates_skipped) == (0, read - quarantined)
         assert store.stats() == before
     finally:
