@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,6 +76,14 @@ def fresh(store: Neo4jStore) -> None:
     store.upsert_nodes(label="Dataset", rows=[{"id": "bench"}])
 
 
+def _rust_ext() -> bool:
+    try:
+        import neo4j._rust  # noqa: F401  (installed by neo4j-rust-ext)
+    except ImportError:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -82,6 +91,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=20_000)
     parser.add_argument("--single", type=int, default=2_000, help="examples for the one-transaction-each run")
     parser.add_argument("--batch-sizes", default="100,1000,5000,10000")
+    parser.add_argument("--sessions", type=int, default=2, help="writer sessions for the parallel run")
     args = parser.parse_args()
     shared = Path(os.environ.get("CURAGRAPH_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
     started_here = False
@@ -126,6 +136,21 @@ def main() -> None:
             print(
                 f"  UNWIND batches of {size:>6,}: {len(rows):,} in {el:.1f} s = {rate:,.0f} ex/s ({rate / one_rate:.0f}x)"
             )
+        # the same batches from several writer sessions at once (the ingest itself writes from one)
+        size = 5_000
+        fresh(store)
+        t = time.perf_counter()
+        with ThreadPoolExecutor(args.sessions) as pool:
+            list(
+                pool.map(lambda i: store.write(batch=batch_of(rows[i : i + size])), range(0, len(rows), size))
+            )
+        el = time.perf_counter() - t
+        assert store.count_nodes(label="Example") == len(rows)
+        rate = len(rows) / el
+        print(
+            f"  {args.sessions} sessions, batches of {size:,}: {len(rows):,} in {el:.1f} s = {rate:,.0f} ex/s ({rate / one_rate:.0f}x)"
+        )
+        print(f"  driver packstream: {'Rust (neo4j-rust-ext)' if _rust_ext() else 'pure Python'}")
     finally:
         store.close()
         if started_here:

@@ -306,7 +306,9 @@ def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_and_loses_nothing_c
         # server after the client last heard of it, but never part of one (one transaction each).
         assert recovered >= reported[-1]
         assert recovered % 500 == 0
-        orphans = _json("cypher", "MATCH (e:Example) WHERE NOT (e)-[:FROM_SOURCE]->() RETURN count(e)", env=run_env)
+        orphans = _json(
+            "cypher", "MATCH (e:Example) WHERE NOT (e)-[:FROM_SOURCE]->() RETURN count(e)", env=run_env
+        )
         assert orphans["rows"] == [[0]]
         rerun = _json(*ingest, env=run_env)
         assert (rerun["accepted"], rerun["duplicates_skipped"]) == (7473 - recovered, recovered), rerun
