@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,60 +19,26 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from catalog.cli_base import (
+    DbOption,
+    JsonOption,
+    StoreOption,
+    _print_json,
+    _settings,
+    _store,
+    app,
+    err,
+    out,
+)
+from catalog.cli_coverage import classify_with_progress, print_classify, print_report
 from catalog.config import Settings
+from catalog.coverage import GapReport
 from catalog.errors import CatalogError, ConfigError
 from catalog.ingest.pipeline import IngestPlan, prepare_ingest, run_ingest
 from catalog.ingest.pipeline import Progress as IngestProgress
 from catalog.model import IngestSummary
 from catalog.schema import load_schema
-from catalog.store import GraphStore, open_store
-
-app = typer.Typer(
-    name="curagraph",
-    help="A catalog of LLM fine-tuning data kept as a graph.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-err = Console(stderr=True)
-out = Console()
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Catalog directory (default: $CURAGRAPH_DB or ./curagraph-catalog)."),
-]
-StoreOption = Annotated[
-    str | None, typer.Option("--store", help="Graph engine: embedded (default) or neo4j.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-
-
-def _settings(db: Path | None, store: str | None, **extra: Any) -> Settings:
-    overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
-    if db is not None:
-        overrides["db"] = db
-    if store is not None:
-        if store not in ("embedded", "neo4j"):
-            raise ConfigError(f"unknown engine {store!r}", hint="use --store embedded or --store neo4j")
-        overrides["store"] = store
-    try:
-        return Settings(**overrides)
-    except ValueError as exc:  # pydantic validation of env or options
-        raise ConfigError(f"invalid setting: {str(exc).splitlines()[-1].strip()}") from None
-
-
-@contextmanager
-def _store(settings: Settings, *, create: bool) -> Iterator[GraphStore]:
-    store = open_store(settings, create=create)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-
+from catalog.store import GraphStore
 
 # ---------------------------------------------------------------------- init / stats
 
@@ -236,11 +199,15 @@ def ingest(
         str | None, typer.Option("--format", "-f", help="Force the reader (skips auto-detection).")
     ] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size", help="Examples per transaction.")] = None,
+    no_classify: Annotated[
+        bool, typer.Option("--no-classify", help="Skip assigning format, language, task and topics to new examples.")
+    ] = False,
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Ingest files: detect the format, archive the raw file, quarantine bad records, write examples and provenance."""
+    """Ingest files: detect the format, archive the raw file, quarantine bad records, write examples and
+    provenance; then classify the new examples (format, language, task, topics)."""
     settings = _settings(db, store, batch_size=batch_size)
     schema = load_schema(settings.ontology_extensions)
     # every file, manifest and format is checked before anything is written
@@ -249,6 +216,9 @@ def ingest(
     ]
     with _store(settings, create=True) as s:
         summaries = ingest_plans(s, plans, settings)
+        classified = None if no_classify else classify_with_progress(s, only_new=True)
+    if classified is not None and not as_json:
+        print_classify(classified)
     if as_json:
         if len(summaries) == 1:
             _print_json(_summary_dict(summaries[0]))
@@ -352,7 +322,12 @@ def demo(
     from catalog.demo import build_demo
 
     settings = _settings(db, store)
-    report = build_demo(settings, fresh=fresh, ingest=lambda st, plans: ingest_plans(st, plans, settings))
+    report = build_demo(
+        settings,
+        fresh=fresh,
+        ingest=lambda st, plans: ingest_plans(st, plans, settings),
+        classify=lambda st: classify_with_progress(st, only_new=True),
+    )
     if as_json:
         _print_json(report)
         return
@@ -369,6 +344,7 @@ def demo(
             ", ".join(row["models"]) or "-",
         )
     out.print(table)
+    print_report(GapReport.model_validate(report["coverage"]), limit=15)
     out.print(
         f'\ncatalog: {settings.db}   try: curagraph cypher --db {settings.db} "{report["example_query"]}"',
         highlight=False,

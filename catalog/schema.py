@@ -106,6 +106,8 @@ class Concept:
     iri: str
     broader: str | None
     depth: int
+    #: "lang:text" cue phrases for the classifier: the labels plus skos:hiddenLabel (never seeded)
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,8 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
             f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.altLabel) if isinstance(v, Literal)
         )
         parent = broader[m]
+        hidden = [f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.hiddenLabel) if isinstance(v, Literal)]
+        pref = [f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.prefLabel) if isinstance(v, Literal)]
         out[ident] = Concept(
             id=ident,
             label=_text(graph, m, SKOS.prefLabel),
@@ -366,6 +370,7 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
             iri=str(m),
             broader=_local(parent) if parent is not None else None,
             depth=depth(m),
+            cues=tuple(sorted({*pref, *alts, *hidden})),
         )
     return out
 

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from catalog.classify import classify_catalog
 from catalog.config import Settings
+from catalog.coverage import build_report, load_spec, resolve_spec_path
 from catalog.ingest.pipeline import IngestPlan, prepare_ingest
 from catalog.model import IngestSummary
 from catalog.schema import load_schema
@@ -40,7 +42,10 @@ def build_demo(
     *,
     fresh: bool = False,
     ingest: Callable[[GraphStore, list[IngestPlan]], list[IngestSummary]],
+    classify: Callable[[GraphStore], Any] = lambda store: classify_catalog(store, only_new=True),
+    target: str = "instructgpt",
 ) -> dict[str, Any]:
+    """Ingest the sample, classify what is new, and report coverage against a shipped target mix."""
     if fresh and settings.store == "embedded" and settings.db.exists():
         shutil.rmtree(settings.db)
     schema = load_schema(settings.ontology_extensions)
@@ -48,6 +53,9 @@ def build_demo(
     store = open_store(settings, schema=schema)
     try:
         summaries = ingest(store, plans)
+        classify(store)
+        spec = load_spec(resolve_spec_path(target), schema=schema)
+        coverage = build_report(store, spec)
         stats = store.stats()
         overview = store.dataset_overview()
     finally:
@@ -58,4 +66,5 @@ def build_demo(
         "stats": stats.model_dump(),
         "datasets": [o.model_dump() for o in overview],
         "example_query": EXAMPLE_QUERY,
+        "coverage": coverage.model_dump(),
     }

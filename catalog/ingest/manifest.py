@@ -47,6 +47,16 @@ class LicenseClaim(BaseModel):
     evidence: str | None = None
 
 
+class TaskLabels(BaseModel):
+    """Labels a record already carries, mapped to the ontology's tasks: `field` in the record's
+    metadata, `map` from its values to task ids. Values not in the map leave the task to the classifier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(min_length=1)
+    map: dict[str, str] = Field(min_length=1)
+
+
 class FileOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -56,6 +66,7 @@ class FileOverride(BaseModel):
     topics: list[str] | None = None
     role: Literal["supply", "usage"] | None = None
     models: list[ModelRef] | None = None
+    task_labels: TaskLabels | None = None
 
 
 class Manifest(BaseModel):
@@ -73,6 +84,7 @@ class Manifest(BaseModel):
     parents: list[str] = Field(default_factory=list)
     creators: list[str] = Field(default_factory=list)
     task: str | None = None
+    task_labels: TaskLabels | None = None
     topics: list[str] = Field(default_factory=list)
     fields: dict[str, str] = Field(default_factory=dict)
     role: Literal["supply", "usage"] = "supply"
@@ -123,6 +135,8 @@ class Manifest(BaseModel):
         if self.task:
             out.append(("task", "task", self.task))
         out += [("topic", f"topics[{i}]", t) for i, t in enumerate(self.topics)]
+        if self.task_labels:
+            out += [("task", f"task_labels.map.{k}", v) for k, v in self.task_labels.map.items()]
         if self.format:
             out.append(("format", "format", self.format))
         for pattern, o in self.files.items():
@@ -131,6 +145,8 @@ class Manifest(BaseModel):
             out += [("topic", f"files.{pattern}.topics[{i}]", t) for i, t in enumerate(o.topics or [])]
             if o.format:
                 out.append(("format", f"files.{pattern}.format", o.format))
+            if o.task_labels:
+                out += [("task", f"files.{pattern}.task_labels.map.{k}", v) for k, v in o.task_labels.map.items()]
         return out
 
 

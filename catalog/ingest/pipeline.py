@@ -391,8 +391,12 @@ def _example_batch(
     if generated:
         batch.relationships.append(RelGroup("GENERATED_BY", "Example", "Activity", generated))
     m = plan.manifest
-    if m.task:
-        rows = [{"src": i, "dst": m.task, "method": "manifest", "confidence": 1.0} for i in ids]
+    if m.task or m.task_labels:
+        rows = [
+            {"src": u.props["id"], "dst": task, "method": "manifest", "confidence": 1.0}
+            for u in unique
+            if (task := manifest_task(m, u))
+        ]
         batch.relationships.append(RelGroup("FOR_TASK", "Example", "Task", rows))
     if m.topics:
         rows = [{"src": i, "dst": t, "method": "manifest", "confidence": 1.0} for i in ids for t in m.topics]
@@ -410,6 +414,32 @@ def _example_batch(
         ]
         batch.relationships.append(RelGroup("DERIVED_FROM", "Example", "Example", rows))
     return batch, len(unique)
+
+
+def manifest_task(m: Manifest, item: Parsed) -> str | None:
+    """The record's own label mapped by the manifest's task_labels, else the manifest's task."""
+    if m.task_labels and item.props.get("metadata"):
+        value = orjson.loads(item.props["metadata"]).get(m.task_labels.field)
+        if isinstance(value, str) and value in m.task_labels.map:
+            return m.task_labels.map[value]
+    return m.task
+
+
+def iter_examples(plan: IngestPlan, *, settings: Settings, quarantine_file: Path) -> Iterator[Parsed]:
+    """The examples a file holds, as ingest would write them, without writing anything (for evaluations)."""
+    spec = ParseSpec(
+        path=plan.path,
+        container=plan.container,
+        format=plan.format,
+        fields=dict(plan.manifest.fields),
+        role=plan.manifest.role,
+        batch_size=settings.batch_size,
+        batch_bytes=settings.batch_mb * 1024 * 1024,
+        max_record_bytes=settings.max_record_bytes,
+        quarantine_file=quarantine_file,
+    )
+    for batch in parse_file(spec, _Quarantine(quarantine_file)):
+        yield from batch.items
 
 
 def quarantine_path(settings: Settings, plan: IngestPlan, checksum: str) -> Path:

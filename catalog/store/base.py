@@ -44,11 +44,26 @@ class RelGroup:
 
 
 @dataclass
+class RelDeletion:
+    """Remove the `rel_type` edges leaving the `src_ids` nodes whose `method` is one of `methods`.
+
+    How re-assignment replaces its own earlier edges and leaves others (a person's) alone.
+    """
+
+    rel_type: str
+    from_label: str
+    to_label: str
+    src_ids: Sequence[str]
+    methods: Sequence[str]
+
+
+@dataclass
 class WriteBatch:
-    """Nodes and relationships written in one transaction: all of it lands, or none of it."""
+    """Deletions, then nodes, then relationships, in one transaction: all of it lands, or none of it."""
 
     nodes: list[NodeGroup] = field(default_factory=list)
     relationships: list[RelGroup] = field(default_factory=list)
+    deletions: list[RelDeletion] = field(default_factory=list)
 
     def __len__(self) -> int:
         return sum(len(g.rows) for g in self.nodes) + sum(len(g.rows) for g in self.relationships)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from catalog.schema import Schema
+from catalog.store.base import RelDeletion
 
 # ---------------------------------------------------------------- names
 
@@ -81,6 +82,36 @@ MERGE_RELS_NEO4J = (
     "MERGE (a)-[x:{rel}{key_props}]->(b) ON CREATE SET x += r.props{on_match}"
 )
 COUNT_RELS = "MATCH ()-[x:{rel}]->() RETURN count(x)"
+DELETE_RELS_BY_METHOD = (
+    "UNWIND $ids AS i MATCH (a:{from_label} {{id: i}})-[x:{rel}]->(:{to_label}) "
+    "WHERE x.method IN $methods DELETE x"
+)
+
+# ---------------------------------------------------------------- classification and coverage
+
+ALL_EXAMPLE_IDS = "MATCH (e:`Example`) RETURN e.id ORDER BY e.id"
+UNCLASSIFIED_EXAMPLE_IDS = (
+    "MATCH (e:`Example`) WHERE NOT EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(:`Format`) } RETURN e.id ORDER BY e.id"
+)
+EXAMPLES_FOR_CLASSIFICATION = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
+    "RETURN e.id, e.messages, e.tools, e.has_tool_calls, e.has_reasoning, e.n_user_turns"
+)
+ASSIGNMENTS = "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[x:{rel}]->(c:{to_label}) RETURN e.id, c.id, x.method"
+
+#: one row per combination of tasks, formats, language and topics, with its example count: every
+#: coverage cell (marginal, cross, rolled up the hierarchy) is a sum over these rows
+COVERAGE_SIGNATURES = (
+    "MATCH (e:`Example`) WHERE e.usage_role = $role "
+    "AND ($with_duplicates OR NOT EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
+    "OPTIONAL MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WITH e, collect(k.id) AS tasks "
+    "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WITH e, tasks, collect(f.id) AS formats "
+    "OPTIONAL MATCH (e)-[:`ABOUT`]->(t:`Topic`) WITH e, tasks, formats, collect(t.id) AS topics "
+    "RETURN tasks, formats, e.language, topics, count(*)"
+)
+LANGUAGE_MIX = (
+    "MATCH (e:`Example`) WHERE e.usage_role = $role RETURN e.language, e.message_languages, count(*)"
+)
 
 # ---------------------------------------------------------------- catalog overviews
 
@@ -94,3 +125,11 @@ DATASET_MODELS = (
     "MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
     "RETURN DISTINCT d.id, m.name ORDER BY d.id, m.name"
 )
+
+
+def delete_rels(schema: Schema, deletion: RelDeletion) -> str:
+    return DELETE_RELS_BY_METHOD.format(
+        from_label=label(schema, deletion.from_label),
+        to_label=label(schema, deletion.to_label),
+        rel=rel_type(schema, deletion.rel_type),
+    )

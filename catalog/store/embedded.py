@@ -219,6 +219,12 @@ class EmbeddedStore(CatalogQueries):
         validate_batch(self.schema, batch)
         result = WriteResult()
         with self._transaction():
+            for deletion in batch.deletions:
+                for i in range(0, len(deletion.src_ids), _CHUNK):
+                    self._execute(
+                        Q.delete_rels(self.schema, deletion),
+                        {"ids": list(deletion.src_ids[i : i + _CHUNK]), "methods": list(deletion.methods)},
+                    )
             for group in batch.nodes:
                 made = self._upsert_nodes(group)
                 result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made

@@ -161,6 +161,10 @@ class Neo4jStore(CatalogQueries):
     def _write_tx(self, tx: Any, batch: WriteBatch) -> WriteResult:
         result = WriteResult()
         known: dict[str, set[str]] = {}  # ids this transaction merged: they exist now
+        for deletion in batch.deletions:
+            for i in range(0, len(deletion.src_ids), _CHUNK):
+                ids = list(deletion.src_ids[i : i + _CHUNK])
+                tx.run(Q.delete_rels(self.schema, deletion), ids=ids, methods=list(deletion.methods)).consume()
         for group in batch.nodes:
             made = self._merge_nodes(tx, group)
             result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made

@@ -1,0 +1,158 @@
+"""What an example is: its formats (from structure), task and topics (from cues), deterministic.
+
+Pure functions over an example's stored properties; `catalog.classify.run` applies them to a catalog.
+The task classifier scores each task by the cue phrases found in the first user message, counting a
+cue twice near the start (where the instruction's verb usually is), plus a few structural signals
+(tool schemas, code in the answer, a question mark, a short conversational turn). It works the
+same in English, Korean and Chinese because the cues come from the ontology in all three.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from catalog.classify.cues import CueMatcher
+from catalog.errors import OntologyError
+from catalog.schema import Concept, Schema
+
+#: formats this module decides; each must be a concept of the ontology's format scheme
+SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE = "single-turn", "multi-turn", "chain-of-thought", "tool-use"
+#: tasks with a structural rule
+TOOL_TASK, CALL_TASK, RELEVANCE_TASK = "tool-use", "function-calling", "tool-relevance"
+CODING_TASK, CODE_GENERATION = "coding", "code-generation"
+FALLBACK_TASK, QUESTION_TASK, CHAT_TASK = "generation", "open-qa", "chat"
+
+CHAT_CHARS = 60  # a prompt and a reply both this short, with no instruction: small talk
+HEAD_CHARS = 60  # a cue this close to the start of the prompt counts twice
+TOPIC_THRESHOLD = 2.0
+MAX_TOPICS = 3
+_QUESTION_ENDINGS = ("?", "？", "까", "나요", "니", "냐", "吗", "呢")
+_THINK_TAGS = ("<think>", "<reasoning>")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    concept: str
+    confidence: float
+    method: str  # "structure" or "classifier"
+
+
+def formats_of(example: dict[str, Any], messages: list[dict[str, Any]]) -> list[Assignment]:
+    turns = MULTI_TURN if (example.get("n_user_turns") or 0) > 1 else SINGLE_TURN
+    out = [Assignment(turns, 1.0, "structure")]
+    thinks = any(
+        m.get("role") == "assistant" and any(t in (m.get("content") or "") for t in _THINK_TAGS) for m in messages
+    )
+    if example.get("has_reasoning") or thinks:
+        out.append(Assignment(CHAIN_OF_THOUGHT, 1.0, "structure"))
+    if example.get("has_tool_calls") or example.get("tools"):
+        out.append(Assignment(TOOL_USE, 1.0, "structure"))
+    return out
+
+
+def _top(concepts: dict[str, Concept], concept_id: str) -> str:
+    while concepts[concept_id].broader:
+        concept_id = concepts[concept_id].broader  # type: ignore[assignment]
+    return concept_id
+
+
+class Classifier:
+    def __init__(self, schema: Schema) -> None:
+        for fmt in (SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE):
+            if fmt not in schema.formats:
+                raise OntologyError(f"the format scheme has no {fmt!r} concept; the classifier needs it")
+        for task in (TOOL_TASK, CALL_TASK, RELEVANCE_TASK, CODING_TASK, CODE_GENERATION, FALLBACK_TASK, QUESTION_TASK, CHAT_TASK):
+            if task not in schema.tasks:
+                raise OntologyError(f"the task scheme has no {task!r} concept; the classifier needs it")
+        self.tasks = dict(schema.tasks)
+        self.topics = dict(schema.topics)
+        self._task_cues = CueMatcher(self.tasks)
+        self._topic_cues = CueMatcher(self.topics)
+
+    @staticmethod
+    def _instructed(scores: Counter[str]) -> bool:
+        """Did the prompt name a task other than asking a question?"""
+        return any(t != QUESTION_TASK and s > 0 for t, s in scores.items())
+
+    def top_task(self, task_id: str) -> str:
+        return _top(self.tasks, task_id)
+
+    # ------------------------------------------------------------------ tasks
+
+    def task_of(self, example: dict[str, Any], messages: list[dict[str, Any]]) -> Assignment:
+        if example.get("has_tool_calls"):
+            return Assignment(CALL_TASK, 1.0, "structure")
+        if example.get("tools"):
+            return Assignment(RELEVANCE_TASK, 1.0, "structure")
+        prompt = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
+        answer = next((m.get("content") or "" for m in messages if m.get("role") == "assistant"), "")
+        scores: Counter[str] = Counter()
+        narrow: Counter[str] = Counter()
+        for hit in self._task_cues.hits(prompt):
+            weight = 2.0 if hit.position < HEAD_CHARS else 1.0
+            top = self.top_task(hit.concept)
+            scores[top] += weight
+            if top != hit.concept:
+                narrow[hit.concept] += weight
+        stripped = prompt.strip()
+        if looks_like_code(answer) or looks_like_code(prompt):
+            scores[CODING_TASK] += 2.5
+        if example.get("has_reasoning"):
+            scores["math-reasoning"] += 1.0 if any(ch.isdigit() for ch in prompt) else 0.0
+        if stripped.endswith(_QUESTION_ENDINGS):
+            scores[QUESTION_TASK] += 1.0
+        if len(stripped) <= CHAT_CHARS and len(answer.strip()) <= CHAT_CHARS and not self._instructed(scores):
+            scores[CHAT_TASK] += 2.0  # a short exchange with no instruction in it: conversation
+        if not scores:
+            return Assignment(FALLBACK_TASK, 0.2, "classifier")
+        ranked = scores.most_common()
+        best, top_score = ranked[0]
+        total = sum(scores.values())
+        confidence = round(top_score / (total + 1.0), 3)
+        if best == CODING_TASK:
+            sub = [(t, s) for t, s in narrow.most_common() if self.top_task(t) == CODING_TASK]
+            return Assignment(sub[0][0] if sub else CODE_GENERATION, confidence, "classifier")
+        return Assignment(best, confidence, "classifier")
+
+    # ------------------------------------------------------------------ topics
+
+    def _ancestors(self, topic: str) -> list[str]:
+        out = []
+        parent = self.topics[topic].broader
+        while parent:
+            out.append(parent)
+            parent = self.topics[parent].broader
+        return out
+
+    def topics_of(self, messages: list[dict[str, Any]]) -> list[Assignment]:
+        scores: Counter[str] = Counter()
+        for m in messages[:4]:
+            weight = 2.0 if m.get("role") == "user" else 1.0
+            for hit in self._topic_cues.hits((m.get("content") or "")[:1500]):
+                scores[hit.concept] += weight
+        passing = {t: s for t, s in scores.items() if s >= TOPIC_THRESHOLD}
+        # a topic whose narrower topic also passes is implied by it (coverage rolls up the hierarchy)
+        implied = {a for t in passing for a in self._ancestors(t)}
+        kept = sorted(((s, t) for t, s in passing.items() if t not in implied), reverse=True)[:MAX_TOPICS]
+        return [Assignment(t, round(min(1.0, s / 6.0), 3), "classifier") for s, t in kept]
+
+
+_CODE_MARKS = re.compile(r"```|^\s*(def|class|import|return|public|function|SELECT|for|if|while|#include)\b|[;{}]\s*$|</?\w+>|\w+\([^()]*\)\s*[;:]?\s*$", re.MULTILINE)
+
+
+def looks_like_code(text: str) -> bool:
+    """At least two lines that read as source code (statements, braces, tags, calls, fences)."""
+    return len(_CODE_MARKS.findall(text[:4000])) >= 2
+
+
+def parse_messages(example: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = example.get("messages")
+    if not raw:
+        return []
+    value = orjson.loads(raw)
+    return value if isinstance(value, list) else []
