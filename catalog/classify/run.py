@@ -8,9 +8,11 @@ and gets no automatic edge of that kind.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from catalog.classify.language import languages_of
@@ -36,63 +38,111 @@ class ClassifyReport:
     tasks: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Everything classification decides for one example (picklable: computed in worker processes)."""
+
+    id: str
+    language: str
+    language_confidence: float
+    message_languages: list[str]
+    found: dict[str, list[Assignment]]
+
+
+def decide(rows: list[dict[str, Any]], c: Classifier) -> list[Decision]:
+    """Classify examples as the store returns them (id, messages, tools, flags)."""
+    out = []
+    for ex in rows:
+        messages = parse_messages(ex)
+        main, prob, per_message = languages_of(messages)
+        found = {"format": formats_of(ex, messages), "task": [c.task_of(ex, messages)], "topic": c.topics_of(messages)}
+        out.append(Decision(ex["id"], main, round(prob, 4), per_message, found))
+    return out
+
+
 def classify_catalog(
     store: GraphStore,
     *,
     only_new: bool = False,
     ids: Sequence[str] | None = None,
     progress: Progress | None = None,
+    workers: int = 0,
+    extensions: Sequence[Path] = (),
 ) -> ClassifyReport:
-    """Assign every example (or only those never classified, or the given ids) and write the edges."""
-    classifier = Classifier(store.schema)
+    """Assign every example (or only those never classified, or the given ids) and write the edges.
+
+    `workers` child processes compute the assignments (0: one per CPU; 1: all in this process)
+    while this one reads pages and writes edges; only this process touches the store."""
     todo = list(ids) if ids is not None else store.example_ids(unclassified_only=only_new)
+    pages = [todo[i : i + PAGE] for i in range(0, len(todo), PAGE)]
+    count = workers or os.cpu_count() or 1
     report = ClassifyReport()
-    assigned: Counter[str] = Counter()
-    kept: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    tasks: Counter[str] = Counter()
-    for start in range(0, len(todo), PAGE):
-        page = todo[start : start + PAGE]
-        rows = store.examples_for_classification(ids=page)
-        existing = {kind: store.assignments(rel_type=rel, ids=page) for kind, (rel, _) in KINDS.items()}
-        batch = WriteBatch()
-        props: list[dict[str, Any]] = []
-        edges: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
-        replaced: dict[str, list[str]] = {kind: [] for kind in KINDS}
-        for ex in rows:
-            messages = parse_messages(ex)
-            main, prob, per_message = languages_of(messages)
-            props.append(
-                {"id": ex["id"], "language": main, "language_confidence": round(prob, 4), "message_languages": per_message}
-            )
-            languages[main] += 1
-            decided: dict[str, list[Assignment]] = {
-                "format": formats_of(ex, messages),
-                "task": [classifier.task_of(ex, messages)],
-                "topic": classifier.topics_of(messages),
-            }
-            for kind, found in decided.items():
-                if any(method not in AUTOMATIC for _, method in existing[kind].get(ex["id"], [])):
-                    kept[kind] += 1
-                    continue
-                replaced[kind].append(ex["id"])
-                for a in found:
-                    edges[kind].append({"src": ex["id"], "dst": a.concept, "method": a.method, "confidence": a.confidence})
-                    if kind == "task":
-                        tasks[a.concept] += 1
-        for kind, (rel, target) in KINDS.items():
-            if replaced[kind]:
-                batch.deletions.append(RelDeletion(rel, "Example", target, replaced[kind], AUTOMATIC))
-            batch.relationships.append(RelGroup(rel, "Example", target, edges[kind]))
-            assigned[kind] += len(edges[kind])
-        batch.nodes.append(NodeGroup("Example", props, update_existing=True))
-        store.write(batch=batch)
-        report.examples += len(rows)
-        if progress:
-            progress(report.examples, len(todo))
-    report.assigned, report.kept = dict(assigned), dict(kept)
-    report.languages, report.tasks = dict(languages), dict(tasks)
+    totals: dict[str, Counter[str]] = {k: Counter() for k in ("assigned", "kept", "languages", "tasks")}
+    if count <= 1 or len(pages) <= 1:
+        classifier = Classifier(store.schema)
+        for page in pages:
+            _apply(store, page, decide(store.examples_for_classification(ids=page), classifier), totals)
+            report.examples += len(page)
+            if progress:
+                progress(report.examples, len(todo))
+    else:
+        from catalog.classify.worker import ClassifyWorker
+
+        # each child holds one page while this process reads the next and writes the last
+        children = [ClassifyWorker(tuple(str(p) for p in extensions)) for _ in range(count)]
+        try:
+            in_flight: list[tuple[list[str], ClassifyWorker]] = []
+            for i, page in enumerate(pages):
+                child = children[i % count]
+                if len(in_flight) == count:
+                    done_page, done_child = in_flight.pop(0)
+                    _apply(store, done_page, done_child.result(), totals)
+                    report.examples += len(done_page)
+                    if progress:
+                        progress(report.examples, len(todo))
+                child.submit(store.examples_for_classification(ids=page))
+                in_flight.append((page, child))
+            for done_page, done_child in in_flight:
+                _apply(store, done_page, done_child.result(), totals)
+                report.examples += len(done_page)
+                if progress:
+                    progress(report.examples, len(todo))
+        finally:
+            for child in children:
+                child.close()
+    report.assigned, report.kept = dict(totals["assigned"]), dict(totals["kept"])
+    report.languages, report.tasks = dict(totals["languages"]), dict(totals["tasks"])
     return report
+
+
+def _apply(store: GraphStore, page: list[str], decisions: list[Decision], totals: dict[str, Counter[str]]) -> None:
+    """Write one page's decisions in one transaction, keeping every edge a person or the data set."""
+    existing = {kind: store.assignments(rel_type=rel, ids=page) for kind, (rel, _) in KINDS.items()}
+    batch = WriteBatch()
+    props: list[dict[str, Any]] = []
+    edges: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    replaced: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for d in decisions:
+        props.append(
+            {"id": d.id, "language": d.language, "language_confidence": d.language_confidence, "message_languages": d.message_languages}
+        )
+        totals["languages"][d.language] += 1
+        for kind, found in d.found.items():
+            if any(method not in AUTOMATIC for _, method in existing[kind].get(d.id, [])):
+                totals["kept"][kind] += 1
+                continue
+            replaced[kind].append(d.id)
+            for a in found:
+                edges[kind].append({"src": d.id, "dst": a.concept, "method": a.method, "confidence": a.confidence})
+                if kind == "task":
+                    totals["tasks"][a.concept] += 1
+    for kind, (rel, target) in KINDS.items():
+        if replaced[kind]:
+            batch.deletions.append(RelDeletion(rel, "Example", target, replaced[kind], AUTOMATIC))
+        batch.relationships.append(RelGroup(rel, "Example", target, edges[kind]))
+        totals["assigned"][kind] += len(edges[kind])
+    batch.nodes.append(NodeGroup("Example", props, update_existing=True))
+    store.write(batch=batch)
 
 
 def assign_by_person(

@@ -1,0 +1,80 @@
+"""Classification in a child process: `python -m catalog.classify.worker`.
+
+A plain subprocess over pipes, as the ingest's parser (multiprocessing's spawn would re-import the
+caller's __main__). The parent sends ("init", ontology extension paths), then one ("rows", rows)
+per page and reads one ("decisions", [...]) or ("error", text) back for each; end of input ends
+the child, and a parent that died shows up as a broken pipe, on which the child exits.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from catalog.ingest.worker import receive, send
+
+
+class ClassifyWorker:
+    """The parent's handle on one child."""
+
+    def __init__(self, extensions: tuple[str, ...]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "catalog.classify.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._in, self._out = self.proc.stdin, self.proc.stdout
+        send(self._in, ("init", extensions))
+
+    def submit(self, rows: list[dict[str, Any]]) -> None:
+        send(self._in, ("rows", rows))
+
+    def result(self) -> Any:
+        from catalog.errors import CatalogError
+
+        message = receive(self._out)
+        if message is None:
+            raise CatalogError(f"a classification process stopped early (exit code {self.proc.wait(timeout=30)})")
+        kind, payload = message
+        if kind != "decisions":
+            raise CatalogError(f"classification failed: {payload}")
+        return payload
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self._in.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._out.close()
+
+
+def main() -> None:
+    from catalog.classify.rules import Classifier
+    from catalog.classify.run import decide
+    from catalog.schema import load_schema
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    classifier: Classifier | None = None
+    try:
+        while (message := receive(stdin)) is not None:
+            kind, payload = message
+            try:
+                if kind == "init":
+                    classifier = Classifier(load_schema([Path(p) for p in payload]))
+                    continue
+                send(stdout, ("decisions", decide(payload, classifier)))
+            except BrokenPipeError:
+                raise
+            except Exception as exc:
+                send(stdout, ("error", f"{type(exc).__name__}: {exc}"))
+    except BrokenPipeError:  # the parent is gone
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    main()
