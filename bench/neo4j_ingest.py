@@ -70,8 +70,7 @@ def batch_of(rows: list[dict]) -> WriteBatch:
 
 
 def fresh(store: Neo4jStore) -> None:
-    with store._driver.session(database=store.database) as session:
-        session.run("MATCH (n:Example) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    store.wipe(label="Example")
     store.upsert_nodes(label="Source", rows=[{"id": "bench-src"}])
     store.upsert_nodes(label="Dataset", rows=[{"id": "bench"}])
 

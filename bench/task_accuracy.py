@@ -48,7 +48,10 @@ def evaluate(shared: Path) -> tuple[list[tuple[str, str, str, str]], Classifier]
     rows: list[tuple[str, str, str, str]] = []
     for rel, manifest in LABELLED:
         plan = prepare_ingest(
-            shared / rel, schema=schema, settings=settings, manifest_path=REPO / "tests" / "manifests" / f"{manifest}.yaml"
+            shared / rel,
+            schema=schema,
+            settings=settings,
+            manifest_path=REPO / "tests" / "manifests" / f"{manifest}.yaml",
         )
         for item in iter_examples(plan, settings=settings, quarantine_file=settings.db.parent / "q.jsonl"):
             gold = manifest_task(plan.manifest, item)
@@ -95,7 +98,9 @@ def report(rows: list[tuple[str, str, str, str]], markdown: bool) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--markdown", action="store_true", help="(the tables are always Markdown)")
     parser.parse_args()
     shared = Path(os.environ.get("CURAGRAPH_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))

@@ -200,7 +200,10 @@ def ingest(
     ] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size", help="Examples per transaction.")] = None,
     no_classify: Annotated[
-        bool, typer.Option("--no-classify", help="Skip assigning format, language, task and topics to new examples.")
+        bool,
+        typer.Option(
+            "--no-classify", help="Skip assigning format, language, task and topics to new examples."
+        ),
     ] = False,
     db: DbOption = None,
     store: StoreOption = None,

@@ -18,6 +18,7 @@ from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _se
 from catalog.coverage import GapReport, build_report, load_spec, resolve_spec_path
 from catalog.coverage.advise import Technique, advise
 from catalog.errors import ConfigError
+from catalog.schema import load_schema
 from catalog.store import GraphStore
 
 
@@ -25,11 +26,20 @@ def classify_with_progress(store: GraphStore, *, only_new: bool) -> ClassifyRepo
     """Classify with a progress bar on a terminal, or a log line every 2 s otherwise."""
     if err.is_terminal:
         bar = Progress(
-            TextColumn("[bold]classify"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+            TextColumn("[bold]classify"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
         )
         task = bar.add_task("classify", total=None)
         with bar:
-            return classify_catalog(store, only_new=only_new, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            return classify_catalog(
+                store,
+                only_new=only_new,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     last = [0.0]
 
     def log(done: int, total: int) -> None:
@@ -91,7 +101,9 @@ def coverage(
         str, typer.Option("--target", "-t", help="Target spec: a YAML file, or a shipped one (instructgpt).")
     ] = "instructgpt",
     as_csv: Annotated[bool, typer.Option("--csv", help="Print the gap rows as CSV on stdout.")] = False,
-    show_advice: Annotated[bool, typer.Option("--advise", help="Suggest example counts per cell (guidance).")] = False,
+    show_advice: Annotated[
+        bool, typer.Option("--advise", help="Suggest example counts per cell (guidance).")
+    ] = False,
     technique: Annotated[str, typer.Option("--technique", help="For --advise: lora or full.")] = "lora",
     base_model: Annotated[str, typer.Option("--base-model", help="For --advise: strong or weak.")] = "strong",
     limit: Annotated[int, typer.Option("--limit", help="Rows shown in the table.")] = 25,
@@ -103,10 +115,13 @@ def coverage(
     if as_json and as_csv:
         raise ConfigError("--json and --csv exclude each other")
     settings = _settings(db, store)
+    technique_ = _technique(technique, base_model)
+    spec = load_spec(
+        resolve_spec_path(target), schema=load_schema(settings.ontology_extensions)
+    )  # before any I/O
     with _store(settings, create=False) as s:
-        spec = load_spec(resolve_spec_path(target), schema=s.schema)
         report = build_report(s, spec)
-        advice = advise(s.schema, report, technique=_technique(technique, base_model)) if show_advice else None
+        advice = advise(s.schema, report, technique=technique_) if show_advice else None
     if as_json:
         data: dict[str, Any] = report.model_dump()
         if advice is not None:
@@ -136,7 +151,9 @@ def write_csv(report: GapReport, write: Callable[[str], Any]) -> None:
     writer = csv.writer(_Out(), lineterminator="\n")
     writer.writerow(["dimension", "value", "have", "want", "deficit", "surplus", "share_have", "share_want"])
     for r in report.rows:
-        writer.writerow([r.dimension, r.value, r.have, r.want, r.deficit, r.surplus, r.share_have, r.share_want])
+        writer.writerow(
+            [r.dimension, r.value, r.have, r.want, r.deficit, r.surplus, r.share_have, r.share_want]
+        )
 
 
 def print_report(report: GapReport, *, limit: int = 25) -> None:
@@ -178,7 +195,8 @@ def print_report(report: GapReport, *, limit: int = 25) -> None:
         out.print(
             "examples whose messages mix languages: "
             + ", ".join(
-                f"{m['language']} -> {'+'.join(m['message_languages'])} {m['examples']:,} ({m['role']})" for m in mixed
+                f"{m['language']} -> {'+'.join(m['message_languages'])} {m['examples']:,} ({m['role']})"
+                for m in mixed
             ),
             highlight=False,
         )
@@ -188,12 +206,22 @@ def print_report(report: GapReport, *, limit: int = 25) -> None:
         for col in ("dimension", "value", "demand share", "supply share", "demand", "supply"):
             ut.add_column(col, justify="left" if col in ("dimension", "value") else "right")
         for u in under[:limit]:
-            ut.add_row(u.dimension, u.value, f"{u.demand_share:.1%}", f"{u.supply_share:.1%}", f"{u.demand:,}", f"{u.supply:,}")
+            ut.add_row(
+                u.dimension,
+                u.value,
+                f"{u.demand_share:.1%}",
+                f"{u.supply_share:.1%}",
+                f"{u.demand:,}",
+                f"{u.supply:,}",
+            )
         out.print(ut)
 
 
 def print_advice(advice: list[Any]) -> None:
-    table = Table(title="suggested examples per cell (guidance, not a measurement: docs/quantity-guidance.md)", show_edge=False)
+    table = Table(
+        title="suggested examples per cell (guidance, not a measurement: docs/quantity-guidance.md)",
+        show_edge=False,
+    )
     for col in ("cell", "complexity", "suggest", "have", "why"):
         table.add_column(col, justify="right" if col in ("suggest", "have") else "left", overflow="fold")
     for a in advice:

@@ -360,8 +360,12 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
             f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.altLabel) if isinstance(v, Literal)
         )
         parent = broader[m]
-        hidden = [f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.hiddenLabel) if isinstance(v, Literal)]
-        pref = [f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.prefLabel) if isinstance(v, Literal)]
+        hidden = [
+            f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.hiddenLabel) if isinstance(v, Literal)
+        ]
+        pref = [
+            f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.prefLabel) if isinstance(v, Literal)
+        ]
         out[ident] = Concept(
             id=ident,
             label=_text(graph, m, SKOS.prefLabel),

@@ -98,8 +98,7 @@ def fresh_neo4j_store(schema: Schema, env: dict[str, str]):  # type: ignore[no-u
     from catalog.store.neo4j import Neo4jStore
 
     store = Neo4jStore(env["URI"], user=env["USER"], password=env["PASSWORD"], schema=schema)
-    with store._driver.session(database=store.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    store.wipe()
     store.ensure_schema()
     return store
 

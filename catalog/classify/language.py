@@ -55,7 +55,9 @@ def languages_of(messages: list[dict[str, Any]]) -> tuple[str, float, list[str]]
 
     The main language is the one most of the user turns' text is in (by characters), else the one
     most of all the text is in; each message is identified once."""
-    found = [(m.get("role"), len(m.get("content") or ""), *identify(m.get("content") or "")) for m in messages]
+    found = [
+        (m.get("role"), len(m.get("content") or ""), *identify(m.get("content") or "")) for m in messages
+    ]
     per_message = [lang for _role, _n, lang, _p in found]
     for pool in ([f for f in found if f[0] == "user"], found):
         weight: dict[str, float] = {}

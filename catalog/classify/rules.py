@@ -10,7 +10,8 @@ same in English, Korean and Chinese because the cues come from the ontology in a
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,12 @@ from catalog.errors import OntologyError
 from catalog.schema import Concept, Schema
 
 #: formats this module decides; each must be a concept of the ontology's format scheme
-SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE = "single-turn", "multi-turn", "chain-of-thought", "tool-use"
+SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE = (
+    "single-turn",
+    "multi-turn",
+    "chain-of-thought",
+    "tool-use",
+)
 #: tasks with a structural rule
 TOOL_TASK, CALL_TASK, RELEVANCE_TASK = "tool-use", "function-calling", "tool-relevance"
 CODING_TASK, CODE_GENERATION = "coding", "code-generation"
@@ -46,7 +52,8 @@ def formats_of(example: dict[str, Any], messages: list[dict[str, Any]]) -> list[
     turns = MULTI_TURN if (example.get("n_user_turns") or 0) > 1 else SINGLE_TURN
     out = [Assignment(turns, 1.0, "structure")]
     thinks = any(
-        m.get("role") == "assistant" and any(t in (m.get("content") or "") for t in _THINK_TAGS) for m in messages
+        m.get("role") == "assistant" and any(t in (m.get("content") or "") for t in _THINK_TAGS)
+        for m in messages
     )
     if example.get("has_reasoning") or thinks:
         out.append(Assignment(CHAIN_OF_THOUGHT, 1.0, "structure"))
@@ -66,7 +73,16 @@ class Classifier:
         for fmt in (SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE):
             if fmt not in schema.formats:
                 raise OntologyError(f"the format scheme has no {fmt!r} concept; the classifier needs it")
-        for task in (TOOL_TASK, CALL_TASK, RELEVANCE_TASK, CODING_TASK, CODE_GENERATION, FALLBACK_TASK, QUESTION_TASK, CHAT_TASK):
+        for task in (
+            TOOL_TASK,
+            CALL_TASK,
+            RELEVANCE_TASK,
+            CODING_TASK,
+            CODE_GENERATION,
+            FALLBACK_TASK,
+            QUESTION_TASK,
+            CHAT_TASK,
+        ):
             if task not in schema.tasks:
                 raise OntologyError(f"the task scheme has no {task!r} concept; the classifier needs it")
         self.tasks = dict(schema.tasks)
@@ -75,7 +91,7 @@ class Classifier:
         self._topic_cues = CueMatcher(self.topics)
 
     @staticmethod
-    def _instructed(scores: Counter[str]) -> bool:
+    def _instructed(scores: Mapping[str, float]) -> bool:
         """Did the prompt name a task other than asking a question?"""
         return any(t != QUESTION_TASK and s > 0 for t, s in scores.items())
 
@@ -91,8 +107,8 @@ class Classifier:
             return Assignment(RELEVANCE_TASK, 1.0, "structure")
         prompt = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
         answer = next((m.get("content") or "" for m in messages if m.get("role") == "assistant"), "")
-        scores: Counter[str] = Counter()
-        narrow: Counter[str] = Counter()
+        scores: defaultdict[str, float] = defaultdict(float)
+        narrow: defaultdict[str, float] = defaultdict(float)
         for hit in self._task_cues.hits(prompt):
             weight = 2.0 if hit.position < HEAD_CHARS else 1.0
             top = self.top_task(hit.concept)
@@ -110,12 +126,12 @@ class Classifier:
             scores[CHAT_TASK] += 2.0  # a short exchange with no instruction in it: conversation
         if not scores:
             return Assignment(FALLBACK_TASK, 0.2, "classifier")
-        ranked = scores.most_common()
+        ranked = _ranked(scores)
         best, top_score = ranked[0]
         total = sum(scores.values())
         confidence = round(top_score / (total + 1.0), 3)
         if best == CODING_TASK:
-            sub = [(t, s) for t, s in narrow.most_common() if self.top_task(t) == CODING_TASK]
+            sub = [(t, s) for t, s in _ranked(narrow) if self.top_task(t) == CODING_TASK]
             return Assignment(sub[0][0] if sub else CODE_GENERATION, confidence, "classifier")
         return Assignment(best, confidence, "classifier")
 
@@ -130,7 +146,7 @@ class Classifier:
         return out
 
     def topics_of(self, messages: list[dict[str, Any]]) -> list[Assignment]:
-        scores: Counter[str] = Counter()
+        scores: defaultdict[str, float] = defaultdict(float)
         for m in messages[:4]:
             weight = 2.0 if m.get("role") == "user" else 1.0
             for hit in self._topic_cues.hits((m.get("content") or "")[:1500]):
@@ -142,7 +158,15 @@ class Classifier:
         return [Assignment(t, round(min(1.0, s / 6.0), 3), "classifier") for s, t in kept]
 
 
-_CODE_MARKS = re.compile(r"```|^\s*(def|class|import|return|public|function|SELECT|for|if|while|#include)\b|[;{}]\s*$|</?\w+>|\w+\([^()]*\)\s*[;:]?\s*$", re.MULTILINE)
+def _ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Highest score first; ties keep the order the cues were found in."""
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+_CODE_MARKS = re.compile(
+    r"```|^\s*(def|class|import|return|public|function|SELECT|for|if|while|#include)\b|[;{}]\s*$|</?\w+>|\w+\([^()]*\)\s*[;:]?\s*$",
+    re.MULTILINE,
+)
 
 
 def looks_like_code(text: str) -> bool:

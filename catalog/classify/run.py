@@ -55,7 +55,11 @@ def decide(rows: list[dict[str, Any]], c: Classifier) -> list[Decision]:
     for ex in rows:
         messages = parse_messages(ex)
         main, prob, per_message = languages_of(messages)
-        found = {"format": formats_of(ex, messages), "task": [c.task_of(ex, messages)], "topic": c.topics_of(messages)}
+        found = {
+            "format": formats_of(ex, messages),
+            "task": [c.task_of(ex, messages)],
+            "topic": c.topics_of(messages),
+        }
         out.append(Decision(ex["id"], main, round(prob, 4), per_message, found))
     return out
 
@@ -115,7 +119,9 @@ def classify_catalog(
     return report
 
 
-def _apply(store: GraphStore, page: list[str], decisions: list[Decision], totals: dict[str, Counter[str]]) -> None:
+def _apply(
+    store: GraphStore, page: list[str], decisions: list[Decision], totals: dict[str, Counter[str]]
+) -> None:
     """Write one page's decisions in one transaction, keeping every edge a person or the data set."""
     existing = {kind: store.assignments(rel_type=rel, ids=page) for kind, (rel, _) in KINDS.items()}
     batch = WriteBatch()
@@ -124,7 +130,12 @@ def _apply(store: GraphStore, page: list[str], decisions: list[Decision], totals
     replaced: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for d in decisions:
         props.append(
-            {"id": d.id, "language": d.language, "language_confidence": d.language_confidence, "message_languages": d.message_languages}
+            {
+                "id": d.id,
+                "language": d.language,
+                "language_confidence": d.language_confidence,
+                "message_languages": d.message_languages,
+            }
         )
         totals["languages"][d.language] += 1
         for kind, found in d.found.items():
@@ -133,7 +144,9 @@ def _apply(store: GraphStore, page: list[str], decisions: list[Decision], totals
                 continue
             replaced[kind].append(d.id)
             for a in found:
-                edges[kind].append({"src": d.id, "dst": a.concept, "method": a.method, "confidence": a.confidence})
+                edges[kind].append(
+                    {"src": d.id, "dst": a.concept, "method": a.method, "confidence": a.confidence}
+                )
                 if kind == "task":
                     totals["tasks"][a.concept] += 1
     for kind, (rel, target) in KINDS.items():
@@ -146,12 +159,19 @@ def _apply(store: GraphStore, page: list[str], decisions: list[Decision], totals
 
 
 def assign_by_person(
-    store: GraphStore, *, example_id: str, task: str | None = None, topics: Sequence[str] = (), formats: Sequence[str] = ()
+    store: GraphStore,
+    *,
+    example_id: str,
+    task: str | None = None,
+    topics: Sequence[str] = (),
+    formats: Sequence[str] = (),
 ) -> None:
     """A person's correction: replaces every earlier edge of that kind for the example, and is kept from then on."""
     schema = store.schema
     if store.get_node(label="Example", node_id=example_id) is None:
-        raise CatalogError(f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show")
+        raise CatalogError(
+            f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show"
+        )
     chosen = {"task": [task] if task else [], "topic": list(topics), "format": list(formats)}
     known = {"task": schema.tasks, "topic": schema.topics, "format": schema.formats}
     batch = WriteBatch()
@@ -164,7 +184,9 @@ def assign_by_person(
                     f"unknown {kind} {value!r}", hint=f"one of: {', '.join(sorted(known[kind]))}"
                 )
         rel, target = KINDS[kind]
-        batch.deletions.append(RelDeletion(rel, "Example", target, [example_id], (*AUTOMATIC, "manifest", HUMAN)))
+        batch.deletions.append(
+            RelDeletion(rel, "Example", target, [example_id], (*AUTOMATIC, "manifest", HUMAN))
+        )
         rows = [{"src": example_id, "dst": v, "method": HUMAN, "confidence": 1.0} for v in values]
         batch.relationships.append(RelGroup(rel, "Example", target, rows))
     if not batch.deletions:

@@ -36,7 +36,9 @@ class ClassifyWorker:
 
         message = receive(self._out)
         if message is None:
-            raise CatalogError(f"a classification process stopped early (exit code {self.proc.wait(timeout=30)})")
+            raise CatalogError(
+                f"a classification process stopped early (exit code {self.proc.wait(timeout=30)})"
+            )
         kind, payload = message
         if kind != "decisions":
             raise CatalogError(f"classification failed: {payload}")
@@ -67,6 +69,8 @@ def main() -> None:
                 if kind == "init":
                     classifier = Classifier(load_schema([Path(p) for p in payload]))
                     continue
+                if classifier is None:
+                    raise RuntimeError("rows before init")
                 send(stdout, ("decisions", decide(payload, classifier)))
             except BrokenPipeError:
                 raise

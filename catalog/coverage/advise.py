@@ -86,6 +86,8 @@ def advise(schema: Schema, report: GapReport, *, technique: Technique) -> list[A
             continue
         complexity = COMPLEXITY.get(_top(schema, row.value), "medium")
         n, why = suggest(complexity, technique)
-        out.append(Advice(cell=f"task={row.value}", complexity=complexity, suggested=n, have=row.have, rationale=why))
+        out.append(
+            Advice(cell=f"task={row.value}", complexity=complexity, suggested=n, have=row.have, rationale=why)
+        )
     out.sort(key=lambda a: (a.have - a.suggested, a.cell))
     return out

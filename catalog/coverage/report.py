@@ -147,7 +147,9 @@ def gap_report(
             rows.append(_row(dim, value, marginal.get(value, 0), want, matrix.total, spec.total))
     for cell in spec.cells:
         have = matrix.count(cell.conditions())
-        rows.append(_row("cell", cell.label(), have, cell.quota().wanted(spec.total), matrix.total, spec.total))
+        rows.append(
+            _row("cell", cell.label(), have, cell.quota().wanted(spec.total), matrix.total, spec.total)
+        )
     rows.sort(key=lambda r: (-r.deficit, r.dimension, r.value))
     topic_have = matrix.marginal("topic")
     usage = _usage(matrix, CoverageMatrix(schema, demand)) if demand else []
@@ -178,7 +180,13 @@ def _mix(role: str, rows: Sequence[tuple[str | None, tuple[str, ...], int]]) -> 
         key = (lang or UNDETERMINED, tuple(sorted(set(langs) - {UNDETERMINED})))
         merged[key] = merged.get(key, 0) + n
     return [
-        {"role": role, "language": lang, "message_languages": list(langs), "mixed": len(langs) > 1, "examples": n}
+        {
+            "role": role,
+            "language": lang,
+            "message_languages": list(langs),
+            "mixed": len(langs) > 1,
+            "examples": n,
+        }
         for (lang, langs), n in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 

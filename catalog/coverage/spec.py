@@ -126,7 +126,9 @@ class TargetSpec(BaseModel):
             if total > 1.0 + 1e-6:
                 raise ValueError(f"{dim}: shares add up to {total:.3f}, more than 1")
         uses_shares = any(
-            q.share is not None for dim in ("tasks", "formats", "languages", "topics") for q in getattr(self, dim).values()
+            q.share is not None
+            for dim in ("tasks", "formats", "languages", "topics")
+            for q in getattr(self, dim).values()
         ) or any(c.share is not None for c in self.cells)
         if uses_shares and self.total is None:
             raise ValueError("total: shares need a total number of examples")
@@ -148,10 +150,16 @@ class TargetSpec(BaseModel):
         for dim, key, value in named:
             if dim == "language":
                 if not _LANGUAGE.match(value):
-                    raise SpecError(f"target spec key '{key}': {value!r} is not an ISO 639 code such as 'en', 'ko', 'zh'")
+                    raise SpecError(
+                        f"target spec key '{key}': {value!r} is not an ISO 639 code such as 'en', 'ko', 'zh'"
+                    )
             elif value not in known[dim]:
                 close = sorted(k for k in known[dim] if value.split("-")[0] in k)[:5]
-                hint = f"did you mean {', '.join(close)}?" if close else f"one of: {', '.join(sorted(known[dim]))}"
+                hint = (
+                    f"did you mean {', '.join(close)}?"
+                    if close
+                    else f"one of: {', '.join(sorted(known[dim]))}"
+                )
                 raise SpecError(f"target spec key '{key}': unknown {dim} {value!r}", hint=hint)
 
 
@@ -175,7 +183,9 @@ def load_spec(path: Path, *, schema: Schema) -> TargetSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"target spec not found: {path}", hint="curagraph ships one: --target instructgpt") from None
+        raise SpecError(
+            f"target spec not found: {path}", hint="curagraph ships one: --target instructgpt"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read target spec {path}: {exc}") from None
     try:
@@ -197,4 +207,6 @@ def resolve_spec_path(name_or_path: str) -> Path:
     if shipped.exists():
         return shipped
     names = ", ".join(sorted(p.stem for p in SHIPPED_DIR.glob("*.yaml")))
-    raise SpecError(f"no target spec file {name_or_path!r}", hint=f"give a YAML path or a shipped spec: {names}")
+    raise SpecError(
+        f"no target spec file {name_or_path!r}", hint=f"give a YAML path or a shipped spec: {names}"
+    )

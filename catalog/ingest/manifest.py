@@ -146,7 +146,9 @@ class Manifest(BaseModel):
             if o.format:
                 out.append(("format", f"files.{pattern}.format", o.format))
             if o.task_labels:
-                out += [("task", f"files.{pattern}.task_labels.map.{k}", v) for k, v in o.task_labels.map.items()]
+                out += [
+                    ("task", f"files.{pattern}.task_labels.map.{k}", v) for k, v in o.task_labels.map.items()
+                ]
         return out
 
 

@@ -127,6 +127,25 @@ class GraphStore(Protocol):
     ) -> CypherResult:
         """Run one read-only statement; writes are refused by the engine, not only by a keyword list."""
 
+    # classification and coverage (shared Cypher in catalog/store/queries.py)
+
+    def example_ids(self, *, unclassified_only: bool = False) -> list[str]:
+        """Every example id in order, or those without a format yet (never classified)."""
+
+    def examples_for_classification(self, *, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """id, messages, tools, has_tool_calls, has_reasoning, n_user_turns of the given examples."""
+
+    def assignments(self, *, rel_type: str, ids: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """Per example id: (concept id, method) of its FOR_TASK, ABOUT or HAS_FORMAT edges."""
+
+    def coverage_signatures(
+        self, *, role: str = "supply", with_duplicates: bool = True
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
+        """(tasks, formats, language, topics, examples) for every combination present in the role."""
+
+    def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
+        """(main language, distinct message languages, examples) for the role."""
+
     def flush(self) -> None:
         """Make what was committed compact on disk (a checkpoint); committed data is durable either way."""
 

@@ -56,6 +56,12 @@ COPY_ROWS_EMBEDDED = "COPY {table} FROM $rows{options}"
 #: Neo4j: MERGE on the uniqueness-constrained id; r.props holds only the properties a row gives
 MERGE_NODES_NEO4J = "UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) ON CREATE SET n += r.props{on_match}"
 
+#: Neo4j: empty the database (tests and benchmarks) in chunks, each its own transaction, edges
+#: first: one DETACH DELETE of a node with 10^6 edges runs the server out of heap, and one
+#: `CALL {} IN TRANSACTIONS` over 10^6 nodes outlives the server's transaction timeout
+WIPE_RELS_NEO4J = "MATCH ()-[x]->() WITH x LIMIT $chunk DELETE x RETURN count(*)"
+WIPE_NODES_NEO4J = "MATCH (n{label}) WITH n LIMIT $chunk DETACH DELETE n RETURN count(*)"
+
 GET_NODE = "MATCH (n:{label} {{id: $id}}) RETURN n"
 COUNT_NODES = "MATCH (n:{label}) RETURN count(n)"
 
@@ -90,14 +96,14 @@ DELETE_RELS_BY_METHOD = (
 # ---------------------------------------------------------------- classification and coverage
 
 ALL_EXAMPLE_IDS = "MATCH (e:`Example`) RETURN e.id ORDER BY e.id"
-UNCLASSIFIED_EXAMPLE_IDS = (
-    "MATCH (e:`Example`) WHERE NOT EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(:`Format`) } RETURN e.id ORDER BY e.id"
-)
+UNCLASSIFIED_EXAMPLE_IDS = "MATCH (e:`Example`) WHERE NOT EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(:`Format`) } RETURN e.id ORDER BY e.id"
 EXAMPLES_FOR_CLASSIFICATION = (
     "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
     "RETURN e.id, e.messages, e.tools, e.has_tool_calls, e.has_reasoning, e.n_user_turns"
 )
-ASSIGNMENTS = "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[x:{rel}]->(c:{to_label}) RETURN e.id, c.id, x.method"
+ASSIGNMENTS = (
+    "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[x:{rel}]->(c:{to_label}) RETURN e.id, c.id, x.method"
+)
 
 #: one row per combination of tasks, formats, language and topics, with its example count: every
 #: coverage cell (marginal, cross, rolled up the hierarchy) is a sum over these rows

@@ -22,8 +22,12 @@ def validate_batch(schema: Schema, batch: WriteBatch) -> None:
     for deletion in batch.deletions:
         rel = schema.check_endpoints(deletion.rel_type, deletion.from_label, deletion.to_label)
         if "method" not in rel.properties:
-            raise StoreError(f"[:{deletion.rel_type}] edges carry no 'method'; they cannot be deleted by method")
-        if not all(type(i) is str for i in deletion.src_ids) or not all(type(m) is str for m in deletion.methods):
+            raise StoreError(
+                f"[:{deletion.rel_type}] edges carry no 'method'; they cannot be deleted by method"
+            )
+        if not all(type(i) is str for i in deletion.src_ids) or not all(
+            type(m) is str for m in deletion.methods
+        ):
             raise StoreError("a deletion needs string ids and methods")
     for rgroup in batch.relationships:
         rel = schema.check_endpoints(rgroup.rel_type, rgroup.from_label, rgroup.to_label)

@@ -164,7 +164,9 @@ class Neo4jStore(CatalogQueries):
         for deletion in batch.deletions:
             for i in range(0, len(deletion.src_ids), _CHUNK):
                 ids = list(deletion.src_ids[i : i + _CHUNK])
-                tx.run(Q.delete_rels(self.schema, deletion), ids=ids, methods=list(deletion.methods)).consume()
+                tx.run(
+                    Q.delete_rels(self.schema, deletion), ids=ids, methods=list(deletion.methods)
+                ).consume()
         for group in batch.nodes:
             made = self._merge_nodes(tx, group)
             result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made
@@ -268,6 +270,15 @@ class Neo4jStore(CatalogQueries):
                 return CypherResult(columns=columns, rows=rows, truncated=truncated)
 
             return session.execute_read(neo4j.unit_of_work(timeout=timeout_s)(work))
+
+    def wipe(self, *, label: str | None = None) -> None:
+        """Delete every node (or every node of one label) with its edges. For tests and benchmarks."""
+        target = ":" + Q.label(self.schema, label) if label else ""
+        steps = [Q.WIPE_NODES_NEO4J.format(label=target)] if label else [Q.WIPE_RELS_NEO4J, Q.WIPE_NODES_NEO4J.format(label="")]
+        with self._errors():
+            for query in steps:
+                while self._driver.execute_query(query, chunk=10_000, database_=self.database).records[0][0]:
+                    pass
 
     def flush(self) -> None:
         """Nothing to do: the server persists committed transactions itself."""

@@ -97,13 +97,18 @@ class CatalogQueries:
 
     def examples_for_classification(self, *, ids: Sequence[str]) -> list[dict[str, Any]]:
         keys = ("id", "messages", "tools", "has_tool_calls", "has_reasoning", "n_user_turns")
-        return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.EXAMPLES_FOR_CLASSIFICATION, {"ids": list(ids)})]
+        return [
+            dict(zip(keys, r, strict=True))
+            for r in self._rows(Q.EXAMPLES_FOR_CLASSIFICATION, {"ids": list(ids)})
+        ]
 
     def assignments(self, *, rel_type: str, ids: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
         """Per example id: the (concept id, method) of its `rel_type` edges (FOR_TASK, ABOUT, HAS_FORMAT)."""
         rel = self.schema.relationship(rel_type)
         (to_label,) = {b for a, b in rel.pairs if a == "Example"}
-        query = Q.ASSIGNMENTS.format(rel=Q.rel_type(self.schema, rel_type), to_label=Q.label(self.schema, to_label))
+        query = Q.ASSIGNMENTS.format(
+            rel=Q.rel_type(self.schema, rel_type), to_label=Q.label(self.schema, to_label)
+        )
         out: dict[str, list[tuple[str, str | None]]] = {}
         for ex, concept, method in self._rows(query, {"ids": list(ids)}):
             out.setdefault(ex, []).append((concept, method))
@@ -118,9 +123,14 @@ class CatalogQueries:
         merged: dict[tuple[Any, ...], int] = {}
         params = {"role": role, "with_duplicates": with_duplicates}
         for tasks, formats, language, topics, n in self._rows(Q.COVERAGE_SIGNATURES, params):
-            key = (tuple(sorted(set(tasks))), tuple(sorted(set(formats))), language, tuple(sorted(set(topics))))
+            key = (
+                tuple(sorted(set(tasks))),
+                tuple(sorted(set(formats))),
+                language,
+                tuple(sorted(set(topics))),
+            )
             merged[key] = merged.get(key, 0) + int(n)
-        return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]  # type: ignore[misc]
+        return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]
 
     def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
         """(main language, distinct message languages, examples), merged."""
@@ -128,7 +138,7 @@ class CatalogQueries:
         for language, per_message, n in self._rows(Q.LANGUAGE_MIX, {"role": role}):
             key = (language, tuple(sorted(set(per_message or []))))
             merged[key] = merged.get(key, 0) + int(n)
-        return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]  # type: ignore[misc]
+        return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]
 
     def dataset_overview(self) -> list[DatasetOverview]:
         counts = {row[0]: int(row[1]) for row in self._rows(Q.DATASET_EXAMPLES)}

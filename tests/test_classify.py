@@ -1,0 +1,200 @@
+"""Classification rules, the cue matcher, language identification, and a person's corrections
+(which a later automatic run never overwrites), on both engines."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from catalog.classify import assign_by_person, classify_catalog
+from catalog.classify.cues import CueMatcher
+from catalog.classify.language import identify, languages_of
+from catalog.classify.rules import Classifier, formats_of, looks_like_code
+from catalog.errors import CatalogError
+from catalog.schema import Schema
+from catalog.store.base import NodeGroup, RelDeletion, RelGroup, WriteBatch
+
+
+def _ex(messages: list[dict], **props: object) -> tuple[dict, list[dict]]:
+    users = sum(1 for m in messages if m["role"] == "user")
+    return {"messages": orjson.dumps(messages).decode(), "n_user_turns": users, **props}, messages
+
+
+def test_formats_come_from_structure() -> None:
+    ex, msgs = _ex(
+        [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4", "reasoning": "2 and 2"}],
+        has_reasoning=True,
+    )
+    assert [a.concept for a in formats_of(ex, msgs)] == ["single-turn", "chain-of-thought"]
+    ex, msgs = _ex(
+        [
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "content": "b"},
+            {"role": "user", "content": "c"},
+            {"role": "assistant", "content": "<think>x</think> d"},
+        ]
+    )
+    assert [a.concept for a in formats_of(ex, msgs)] == ["multi-turn", "chain-of-thought"]
+    ex, msgs = _ex([{"role": "user", "content": "weather?"}], tools='[{"name": "w"}]')
+    assert [a.concept for a in formats_of(ex, msgs)] == ["single-turn", "tool-use"]
+
+
+def test_languages_per_message_and_main_language() -> None:
+    assert identify("오늘 날씨가 정말 좋네요. 산책하러 갈까요?")[0] == "ko"
+    assert identify("请把这句话翻译成英文，并解释它的意思。")[0] == "zh"
+    assert identify("Please translate this sentence into French.")[0] == "en"
+    assert identify("x = 1; y = 2")[0] == "und"  # too few letters to say
+    main, prob, per = languages_of(
+        [
+            {"role": "user", "content": "주어진 문장을 더 간결하게 다시 작성하세요."},
+            {"role": "assistant", "content": "Please let me know if you have questions."},
+        ]
+    )
+    assert (main, per) == ("ko", ["ko", "en"]) and prob > 0.5
+
+
+def test_cues_match_whole_words_in_latin_script_and_substrings_in_cjk(schema: Schema) -> None:
+    matcher = CueMatcher(schema.tasks)
+    assert {h.concept for h in matcher.hits("Please summarize this.")} == {"summarization"}
+    assert not {h.concept for h in matcher.hits("summarized-ish words: summaryzation")} & {"summarization"}
+    assert "summarization" in {h.concept for h in matcher.hits("다음 글을 요약해 주세요")}
+    assert "translation" in {h.concept for h in matcher.hits("请翻译下面的句子")}
+
+
+def test_task_rules(schema: Schema) -> None:
+    c = Classifier(schema)
+    call = [
+        {"role": "user", "content": "weather in Paris"},
+        {"role": "assistant", "content": "", "tool_calls": [{"name": "w", "arguments": {}}]},
+    ]
+    assert c.task_of({"has_tool_calls": True}, call).concept == "function-calling"
+    assert c.task_of({"tools": "[...]"}, call[:1]).concept == "tool-relevance"
+    code = [
+        {"role": "user", "content": "Write a function that reverses a string."},
+        {"role": "assistant", "content": "def rev(s):\n    return s[::-1]\n"},
+    ]
+    assert c.top_task(c.task_of({}, code).concept) == "coding"
+    assert (
+        c.task_of({}, [{"role": "user", "content": "Summarize the article below in two sentences."}]).concept
+        == "summarization"
+    )
+    assert (
+        c.task_of(
+            {}, [{"role": "user", "content": "심심해"}, {"role": "assistant", "content": "저랑 놀아요."}]
+        ).concept
+        == "chat"
+    )
+    assert looks_like_code("SELECT a\nFROM t;\n") and not looks_like_code("Plain prose, nothing else.")
+
+
+def test_topics_keep_the_most_specific_and_never_an_ancestor_of_another(schema: Schema) -> None:
+    c = Classifier(schema)
+    msgs = [
+        {"role": "user", "content": "Write a Python function using numpy to sort an array; python sorting."}
+    ]
+    topics = [a.concept for a in c.topics_of(msgs)]
+    assert topics and "programming" not in topics  # implied by python / sorting-searching
+    for t in topics:
+        parent = schema.topics[t].broader
+        while parent:
+            assert parent not in topics
+            parent = schema.topics[parent].broader
+
+
+# ---------------------------------------------------------------------- the store side, both engines
+
+
+def _catalog(store) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = [
+        (
+            "a",
+            [
+                {
+                    "role": "user",
+                    "content": "Summarize this report about the stock market in three sentences.",
+                },
+                {"role": "assistant", "content": "The market rose."},
+            ],
+        ),
+        (
+            "b",
+            [
+                {"role": "user", "content": "오늘 너무 심심해"},
+                {"role": "assistant", "content": "같이 놀아요"},
+            ],
+        ),
+        (
+            "c",
+            [
+                {"role": "user", "content": "Write a python function to add two numbers"},
+                {"role": "assistant", "content": "def add(a, b):\n    return a + b\n"},
+            ],
+        ),
+    ]
+    nodes = [
+        {
+            "id": i,
+            "messages": orjson.dumps(m).decode(),
+            "n_user_turns": 1,
+            "n_messages": 2,
+            "has_tool_calls": False,
+            "has_reasoning": False,
+            "usage_role": "supply",
+        }
+        for i, m in rows
+    ]
+    store.write(batch=WriteBatch(nodes=[NodeGroup("Example", nodes)]))
+    return [i for i, _ in rows]
+
+
+def _edges(store, rel: str, to: str) -> list[list]:  # type: ignore[no-untyped-def]
+    return store.read_cypher(
+        query=f"MATCH (e:Example)-[x:{rel}]->(c:{to}) RETURN e.id, c.id, x.method ORDER BY e.id, c.id"
+    ).rows
+
+
+def test_a_persons_correction_is_never_overwritten(store) -> None:  # type: ignore[no-untyped-def]
+    _catalog(store)
+    report = classify_catalog(store, workers=1)
+    assert report.examples == 3 and report.assigned["format"] == 3
+    assert [r[1] for r in _edges(store, "FOR_TASK", "Task")] == ["summarization", "chat", "code-generation"]
+    assign_by_person(store, example_id="a", task="extraction", topics=["economics"])
+    classify_catalog(store, workers=1)  # a later automatic run
+    tasks = _edges(store, "FOR_TASK", "Task")
+    assert tasks[0] == ["a", "extraction", "human"]
+    assert [r for r in tasks if r[0] == "a"] == [["a", "extraction", "human"]]  # no automatic edge beside it
+    assert [r for r in _edges(store, "ABOUT", "Topic") if r[0] == "a"] == [["a", "economics", "human"]]
+    # formats were not corrected: still automatic, and re-derived without duplicates
+    assert _edges(store, "HAS_FORMAT", "Format") == [
+        ["a", "single-turn", "structure"],
+        ["b", "single-turn", "structure"],
+        ["c", "single-turn", "structure"],
+    ]
+    with pytest.raises(CatalogError, match="unknown task 'nope'"):
+        assign_by_person(store, example_id="a", task="nope")
+    with pytest.raises(CatalogError, match="no example"):
+        assign_by_person(store, example_id="zzz", task="chat")
+
+
+def test_only_new_skips_classified_examples(store) -> None:  # type: ignore[no-untyped-def]
+    _catalog(store)
+    assert classify_catalog(store, only_new=True, workers=1).examples == 3
+    assert classify_catalog(store, only_new=True, workers=1).examples == 0
+
+
+def test_deletions_remove_only_the_named_methods(store) -> None:  # type: ignore[no-untyped-def]
+    _catalog(store)
+    rows = [
+        {"src": "a", "dst": "chat", "method": "classifier", "confidence": 0.5},
+        {"src": "b", "dst": "chat", "method": "human", "confidence": 1.0},
+        {"src": "c", "dst": "chat", "method": "classifier", "confidence": 0.5},
+    ]
+    store.write(batch=WriteBatch(relationships=[RelGroup("FOR_TASK", "Example", "Task", rows)]))
+    store.write(
+        batch=WriteBatch(deletions=[RelDeletion("FOR_TASK", "Example", "Task", ["a", "b"], ["classifier"])])
+    )
+    assert _edges(store, "FOR_TASK", "Task") == [["b", "chat", "human"], ["c", "chat", "classifier"]]
+    with pytest.raises(CatalogError):
+        store.write(
+            batch=WriteBatch(deletions=[RelDeletion("FROM_SOURCE", "Example", "Source", ["a"], ["x"])])
+        )
