@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from catalog import cli_provenance  # noqa: F401  (registers lineage, license-check)
 from catalog.cli_base import (
     DbOption,
     JsonOption,

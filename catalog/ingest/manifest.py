@@ -37,6 +37,18 @@ class ModelRef(BaseModel):
     provider: str | None = None
     role: Literal["generator", "teacher", "judge", "translator"] = "generator"
     activity: Literal["generation", "augmentation", "translation", "distillation"] = "generation"
+    #: the license id of the model's terms of use, which bind what it generated (e.g. LicenseRef-OpenAI-Terms)
+    terms: str | None = None
+
+
+class RecordParents(BaseModel):
+    """Each record derives from the record with the same record key (e.g. Self-Instruct's `id`) in
+    another dataset: a translation, augmentation or distillation of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: str = Field(min_length=1)
+    method: Literal["translation", "augmentation", "distillation", "derived"] = "derived"
 
 
 class LicenseClaim(BaseModel):
@@ -85,6 +97,7 @@ class Manifest(BaseModel):
     creators: list[str] = Field(default_factory=list)
     task: str | None = None
     task_labels: TaskLabels | None = None
+    record_parents: RecordParents | None = None
     topics: list[str] = Field(default_factory=list)
     fields: dict[str, str] = Field(default_factory=dict)
     role: Literal["supply", "usage"] = "supply"
@@ -132,6 +145,7 @@ class Manifest(BaseModel):
         if self.license:
             out.append(("license", "license", self.license))
         out += [("license", f"licenses[{i}].spdx", c.spdx) for i, c in enumerate(self.licenses)]
+        out += [("license", f"models[{i}].terms", m.terms) for i, m in enumerate(self.models) if m.terms]
         if self.task:
             out.append(("task", "task", self.task))
         out += [("topic", f"topics[{i}]", t) for i, t in enumerate(self.topics)]

@@ -122,6 +122,18 @@ def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef]) -> 
     if models:
         batch.nodes += [NodeGroup("Model", model_rows), NodeGroup("Activity", activity_rows)]
         batch.relationships.append(RelGroup("USED_MODEL", "Activity", "Model", used))
+    terms = [
+        {
+            "src": slug(m.name),
+            "dst": m.terms,
+            "claimed_by": "model terms of use",
+            "evidence": f"outputs of {m.name}",
+        }
+        for m in models
+        if m.terms
+    ]
+    if terms:
+        batch.relationships.append(RelGroup("LICENSED_UNDER", "Model", "License", terms, key=("claimed_by",)))
     return activities
 
 
@@ -401,6 +413,14 @@ def _example_batch(
     if m.topics:
         rows = [{"src": i, "dst": t, "method": "manifest", "confidence": 1.0} for i in ids for t in m.topics]
         batch.relationships.append(RelGroup("ABOUT", "Example", "Topic", rows))
+    if m.record_parents and (keys := sorted({k for u in unique if (k := u.props.get("record_key"))})):
+        by_key = store.examples_by_record_key(dataset=m.record_parents.dataset, keys=keys)
+        rows = [
+            {"src": u.props["id"], "dst": p, "method": m.record_parents.method}
+            for u in unique
+            for p in by_key.get(u.props.get("record_key") or "", [])
+        ]
+        batch.relationships.append(RelGroup("DERIVED_FROM", "Example", "Example", rows))
     derived = [u for u in unique if u.parent_id]
     if derived:
         in_batch = set(ids)

@@ -127,6 +127,17 @@ class GraphStore(Protocol):
     ) -> CypherResult:
         """Run one read-only statement; writes are refused by the engine, not only by a keyword list."""
 
+    def examples_by_record_key(self, *, dataset: str, keys: Sequence[str]) -> dict[str, list[str]]:
+        """Per record key: the ids of the dataset's examples read from records with that key."""
+
+    # provenance (shared Cypher in catalog/store/queries.py)
+
+    def lineage_rows(self, *, example_id: str) -> dict[str, list[list[Any]]]:
+        """One example's ancestors and every edge to datasets, sources, models and license claims."""
+
+    def origin_rows(self) -> dict[str, list[list[Any]]]:
+        """The whole catalog's license inputs, grouped (see catalog/provenance)."""
+
     # classification and coverage (shared Cypher in catalog/store/queries.py)
 
     def example_ids(self, *, unclassified_only: bool = False) -> list[str]:

@@ -93,6 +93,68 @@ DELETE_RELS_BY_METHOD = (
     "WHERE x.method IN $methods DELETE x"
 )
 
+EXAMPLES_BY_RECORD_KEY = (
+    "UNWIND $keys AS k MATCH (e:`Example` {record_key: k})-[:`IN_DATASET`]->(:`Dataset` {id: $dataset}) "
+    "RETURN k, e.id"
+)
+
+# ---------------------------------------------------------------- provenance
+
+EXAMPLE_ANCESTORS = (
+    "MATCH (e:`Example` {id: $id})-[:`DERIVED_FROM`*1..30]->(a:`Example`) RETURN DISTINCT a.id"
+)
+DATASET_ANCESTORS = (
+    "UNWIND $ids AS i MATCH (d:`Dataset` {id: i})-[:`DERIVED_FROM`*1..30]->(p:`Dataset`) RETURN DISTINCT p.id"
+)
+LINEAGE_EXAMPLE_PARENTS = "UNWIND $ids AS i MATCH (x:`Example` {id: i})-[r:`DERIVED_FROM`]->(p:`Example`) RETURN x.id, p.id, r.method"
+LINEAGE_DATASET_PARENTS = "UNWIND $ids AS i MATCH (x:`Dataset` {id: i})-[r:`DERIVED_FROM`]->(p:`Dataset`) RETURN x.id, p.id, r.method"
+LINEAGE_DATASETS = (
+    "UNWIND $ids AS i MATCH (x:`Example` {id: i})-[:`IN_DATASET`]->(d:`Dataset`) RETURN x.id, d.id"
+)
+LINEAGE_SOURCES = (
+    "UNWIND $ids AS i MATCH (x:`Example` {id: i})-[f:`FROM_SOURCE`]->(s:`Source`)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "RETURN x.id, s.id, f.line, f.record, s.file_name, s.checksum, s.archive_path, d.id"
+)
+LINEAGE_MODELS = (
+    "UNWIND $ids AS i MATCH (x:`Example` {id: i})-[:`GENERATED_BY`]->(a:`Activity`)-[u:`USED_MODEL`]->(m:`Model`) "
+    "RETURN x.id, a.id, a.kind, m.id, m.name, u.role"
+)
+#: license claims on nodes of one label (Dataset, Source, Model)
+LICENSE_CLAIMS = (
+    "UNWIND $ids AS i MATCH (n:{label} {{id: i}})-[c:`LICENSED_UNDER`]->(l:`License`) "
+    "RETURN n.id, l.id, c.claimed_by, c.evidence"
+)
+#: the whole catalog, grouped by what an example draws on directly
+EXAMPLE_ORIGINS = (
+    "MATCH (e:`Example`) WHERE NOT EXISTS { MATCH (e)-[:`DERIVED_FROM`]->(:`Example`) } "
+    "OPTIONAL MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) WITH e, collect(d.id) AS datasets "
+    "OPTIONAL MATCH (e)-[:`FROM_SOURCE`]->(s:`Source`) WITH e, datasets, collect(s.id) AS sources "
+    "OPTIONAL MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "WITH e, datasets, sources, collect(m.id) AS models RETURN datasets, sources, models, count(*)"
+)
+#: examples that derive from others: their own origins, one row each
+DERIVED_ORIGINS = (
+    "MATCH (e:`Example`)-[:`DERIVED_FROM`]->(:`Example`) WITH DISTINCT e "
+    "OPTIONAL MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) WITH e, collect(d.id) AS datasets "
+    "OPTIONAL MATCH (e)-[:`FROM_SOURCE`]->(s:`Source`) WITH e, datasets, collect(s.id) AS sources "
+    "OPTIONAL MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "WITH e, datasets, sources, collect(m.id) AS models RETURN e.id, datasets, sources, models"
+)
+DERIVED_EDGES = "MATCH (e:`Example`)-[:`DERIVED_FROM`]->(p:`Example`) RETURN e.id, p.id"
+#: `WHERE e.id IN $ids`, not UNWIND: the embedded engine rejects UNWIND before two collect() stages
+ORIGINS_OF = (
+    "MATCH (e:`Example`) WHERE e.id IN $ids "
+    "OPTIONAL MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) WITH e, collect(d.id) AS datasets "
+    "OPTIONAL MATCH (e)-[:`FROM_SOURCE`]->(s:`Source`) WITH e, datasets, collect(s.id) AS sources "
+    "OPTIONAL MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "WITH e, datasets, sources, collect(m.id) AS models RETURN e.id, datasets, sources, models"
+)
+ALL_DATASET_EDGES = "MATCH (d:`Dataset`)-[:`DERIVED_FROM`]->(p:`Dataset`) RETURN d.id, p.id"
+ALL_CLAIMS = (
+    "MATCH (n:{label})-[c:`LICENSED_UNDER`]->(l:`License`) RETURN n.id, l.id, c.claimed_by, c.evidence"
+)
+SOURCE_DATASETS = "MATCH (s:`Source`)-[:`IN_DATASET`]->(d:`Dataset`) RETURN s.id, d.id"
+
 # ---------------------------------------------------------------- classification and coverage
 
 ALL_EXAMPLE_IDS = "MATCH (e:`Example`) RETURN e.id ORDER BY e.id"

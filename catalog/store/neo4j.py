@@ -274,7 +274,11 @@ class Neo4jStore(CatalogQueries):
     def wipe(self, *, label: str | None = None) -> None:
         """Delete every node (or every node of one label) with its edges. For tests and benchmarks."""
         target = ":" + Q.label(self.schema, label) if label else ""
-        steps = [Q.WIPE_NODES_NEO4J.format(label=target)] if label else [Q.WIPE_RELS_NEO4J, Q.WIPE_NODES_NEO4J.format(label="")]
+        steps = (
+            [Q.WIPE_NODES_NEO4J.format(label=target)]
+            if label
+            else [Q.WIPE_RELS_NEO4J, Q.WIPE_NODES_NEO4J.format(label="")]
+        )
         with self._errors():
             for query in steps:
                 while self._driver.execute_query(query, chunk=10_000, database_=self.database).records[0][0]:

@@ -88,6 +88,61 @@ class CatalogQueries:
         }
         return CatalogStats(nodes=nodes, relationships=rels)
 
+    def examples_by_record_key(self, *, dataset: str, keys: Sequence[str]) -> dict[str, list[str]]:
+        """Per record key: the ids of the dataset's examples read from records with that key."""
+        out: dict[str, list[str]] = {}
+        for key, ident in self._rows(Q.EXAMPLES_BY_RECORD_KEY, {"dataset": dataset, "keys": list(keys)}):
+            out.setdefault(key, []).append(ident)
+        return {k: sorted(v) for k, v in out.items()}
+
+    # ------------------------------------------------------------ provenance
+
+    def lineage_rows(self, *, example_id: str) -> dict[str, list[list[Any]]]:
+        """The raw facts of one example's lineage: its ancestor examples and every edge that ties
+        them to datasets (and their ancestors), source files, generating models and license claims."""
+        ids = [example_id, *sorted(r[0] for r in self._rows(Q.EXAMPLE_ANCESTORS, {"id": example_id}))]
+        out: dict[str, list[list[Any]]] = {
+            "examples": [[i] for i in ids],
+            "example_parents": self._rows(Q.LINEAGE_EXAMPLE_PARENTS, {"ids": ids}),
+            "datasets": self._rows(Q.LINEAGE_DATASETS, {"ids": ids}),
+            "sources": self._rows(Q.LINEAGE_SOURCES, {"ids": ids}),
+            "models": self._rows(Q.LINEAGE_MODELS, {"ids": ids}),
+        }
+        direct = sorted({r[1] for r in out["datasets"]} | {r[7] for r in out["sources"]})
+        all_datasets = sorted(set(direct) | {r[0] for r in self._rows(Q.DATASET_ANCESTORS, {"ids": direct})})
+        out["dataset_parents"] = self._rows(Q.LINEAGE_DATASET_PARENTS, {"ids": all_datasets})
+        holders = {
+            "Dataset": all_datasets,
+            "Source": sorted({r[1] for r in out["sources"]}),
+            "Model": sorted({r[3] for r in out["models"]}),
+        }
+        out["claims"] = [
+            [label, *row]
+            for label, hold in holders.items()
+            for row in self._rows(Q.LICENSE_CLAIMS.format(label=Q.label(self.schema, label)), {"ids": hold})
+        ]
+        return {k: sorted(v, key=repr) for k, v in out.items()}
+
+    def origin_rows(self) -> dict[str, list[list[Any]]]:
+        """The whole catalog's license inputs: origin groups of underived examples, derived examples
+        one by one with their parent edges, the origins of their roots, dataset lineage, all claims."""
+        derived = self._rows(Q.DERIVED_ORIGINS)
+        edges = self._rows(Q.DERIVED_EDGES)
+        derived_ids = {r[0] for r in derived}
+        roots = sorted({p for _, p in edges} - derived_ids)
+        return {
+            "groups": self._rows(Q.EXAMPLE_ORIGINS),
+            "derived": derived + self._rows(Q.ORIGINS_OF, {"ids": roots}),
+            "derived_edges": edges,
+            "dataset_edges": self._rows(Q.ALL_DATASET_EDGES),
+            "source_datasets": self._rows(Q.SOURCE_DATASETS),
+            "claims": [
+                [label, *row]
+                for label in ("Dataset", "Source", "Model")
+                for row in self._rows(Q.ALL_CLAIMS.format(label=Q.label(self.schema, label)))
+            ],
+        }
+
     # ------------------------------------------------------------ classification
 
     def example_ids(self, *, unclassified_only: bool = False) -> list[str]:

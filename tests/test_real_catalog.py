@@ -1,5 +1,6 @@
-"""The real datasets on both engines: identical stats, catalog queries, classification and gap
-reports; the gap report also equals a plain-Python computation from the input files."""
+"""Every real dataset in one catalog per engine: identical stats, catalog queries, classification,
+gap reports, lineage and license checks; checked against plain-Python and networkx computations
+from the input files."""
 
 from __future__ import annotations
 
@@ -60,8 +61,8 @@ def real(
     stores["embedded"].ensure_schema()
     out: dict[str, Any] = {"stores": stores, "ingest": {}, "classify": {}}
     try:
+        settings = Settings(db=tmp / "catalog")  # one raw-file archive: lineage names the same paths on both
         for engine, store in stores.items():
-            settings = Settings(db=tmp / engine)
             out["ingest"][engine] = [
                 (name, s.read, s.accepted, s.quarantined, s.duplicates_skipped)
                 for dataset, name, *_ in EXPECTED
@@ -254,3 +255,171 @@ def test_example_messages_survive_classification(real: dict[str, Any]) -> None:
         query="MATCH (e:Example {record_key: 'simple_python_0'}) RETURN e.messages, e.prompt_preview"
     ).rows
     assert orjson.loads(messages)[0]["role"] == "user" and preview
+
+
+# ---------------------------------------------------------------------- provenance
+
+
+def _input_graph(
+    datasets: Path, schema: Schema, tmp: Path
+) -> tuple[Any, dict[str, list[tuple[str, bool]]], set[str]]:
+    """The lineage graph built straight from the files and manifests with networkx: examples,
+    datasets (and parents), sources, models, and each holder's license claims as (license,
+    commercial use allowed)."""
+    import hashlib
+
+    import networkx as nx
+
+    from catalog.ingest.pipeline import slug
+
+    g = nx.DiGraph()
+    claims: dict[str, list[tuple[str, bool]]] = {}
+    by_key: dict[tuple[str, str], list[str]] = {}
+    settings = Settings(db=tmp / "oracle")
+    for dataset, name, *_ in EXPECTED:
+        plan = _plan(schema, settings, datasets, dataset, name)
+        m = plan.manifest
+        checksum = hashlib.sha256((datasets / dataset / name).read_bytes()).hexdigest()
+        source = f"Source:{dataset}:{name}:{checksum[:12]}"
+        g.add_edge(source, f"Dataset:{dataset}")
+        for parent in m.parents:
+            g.add_edge(f"Dataset:{dataset}", f"Dataset:{parent}")
+        for holder in (source, f"Dataset:{dataset}"):
+            claims.setdefault(holder, []).extend(
+                (c.spdx, bool(schema.licenses[c.spdx].get("commercial_use"))) for c in m.license_claims()
+            )
+        for model in m.models:
+            if model.terms:
+                claims.setdefault(f"Model:{slug(model.name)}", []).append(
+                    (model.terms, bool(schema.licenses[model.terms].get("commercial_use")))
+                )
+        items = list(iter_examples(plan, settings=settings, quarantine_file=tmp / "q.jsonl"))
+        for item in items:
+            ex = f"Example:{item.props['id']}"
+            g.add_edge(ex, f"Dataset:{dataset}")
+            g.add_edge(ex, source)
+            for model in [*(mm.name for mm in m.models), *item.models]:
+                g.add_edge(ex, f"Model:{slug(model)}")
+            if item.parent_id:
+                g.add_edge(ex, f"Example:{item.parent_id}")
+            if m.record_parents and item.props.get("record_key"):
+                for parent in by_key.get((m.record_parents.dataset, item.props["record_key"]), []):
+                    g.add_edge(ex, f"Example:{parent}")
+        for item in items:
+            if item.props.get("record_key"):
+                by_key.setdefault((dataset, item.props["record_key"]), []).append(item.props["id"])
+    examples = {n for n in g if n.startswith("Example:")}
+    return g, claims, examples
+
+
+def _commercial(g: Any, claims: dict[str, list[tuple[str, bool]]], example: str) -> bool:
+    import networkx as nx
+
+    reach = nx.descendants(g, example)
+    for holder in reach:
+        if holder.startswith("Dataset:") and not claims.get(holder):
+            return False
+        if any(not ok for _lic, ok in claims.get(holder, [])):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def input_graph(datasets: Path, schema: Schema, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return _input_graph(datasets, schema, tmp_path_factory.mktemp("oracle"))
+
+
+def test_license_check_is_identical_on_both_engines_and_matches_networkx(
+    real: dict[str, Any], input_graph
+) -> None:  # type: ignore[no-untyped-def]
+    from catalog.provenance import check_licenses
+
+    checks = {engine: check_licenses(store) for engine, store in real["stores"].items()}
+    assert checks["embedded"] == checks["neo4j"]
+    g, claims, examples = input_graph
+    usable = sum(_commercial(g, claims, e) for e in examples)
+    check = checks["embedded"]
+    assert (check.examples, check.allowed, check.refused) == (len(examples), usable, len(examples) - usable)
+    refused_by_dataset: dict[str, int] = {}
+    for e in examples:
+        if not _commercial(g, claims, e):
+            for d in (n for n in g.successors(e) if n.startswith("Dataset:")):
+                refused_by_dataset[d] = refused_by_dataset.get(d, 0) + 1
+    assert refused_by_dataset == {
+        "Dataset:stanford-alpaca-5k": 4998,
+        "Dataset:code-alpaca-2k": 2015,
+        "Dataset:alpaca-zh-demo": 992,
+        "Dataset:lima": 1029,
+        "Dataset:gorilla-apibench-torchhub": 1021,
+    }
+
+
+@pytest.mark.parametrize("dataset", ["stanford-alpaca-5k", "code-alpaca-2k"])
+def test_every_alpaca_example_is_non_commercial_and_names_text_davinci_003(
+    real: dict[str, Any], dataset: str
+) -> None:
+    from catalog.provenance import check_licenses
+
+    for store in real["stores"].values():
+        groups = [g for g in check_licenses(store).groups if dataset in g.datasets]
+        assert groups and all(not g.allowed for g in groups)
+        # groups name datasets with their ancestors: Code Alpaca derives from Stanford Alpaca
+        assert (
+            sum(g.examples for g in groups)
+            == {"stanford-alpaca-5k": 4998 + 2015, "code-alpaca-2k": 2015}[dataset]
+        )
+        for g in groups:
+            assert "text-davinci-003" in g.models
+            assert any(
+                r.holder == "Model:text-davinci-003" and r.license == "LicenseRef-OpenAI-Terms"
+                for r in g.reasons
+            )
+
+
+def test_lineage_of_one_example_is_identical_on_both_engines_and_matches_networkx(
+    real: dict[str, Any],
+    input_graph,  # type: ignore[no-untyped-def]
+) -> None:
+    import networkx as nx
+
+    from catalog.provenance import lineage
+
+    g, claims, _ = input_graph
+    picks = {
+        "code alpaca": "MATCH (e:Example)-[:IN_DATASET]->(:Dataset {id: 'code-alpaca-2k'}) RETURN e.id ORDER BY e.id LIMIT 1",
+        "kullm": "MATCH (e:Example)-[:IN_DATASET]->(:Dataset {id: 'kullm-user-oriented-ko'}) RETURN e.id ORDER BY e.id LIMIT 1",
+        "lima": "MATCH (e:Example)-[:IN_DATASET]->(:Dataset {id: 'lima'}) RETURN e.id ORDER BY e.id LIMIT 1",
+        "deep oasst reply": "MATCH (e:Example)-[:DERIVED_FROM*2..30]->(:Example) RETURN e.id ORDER BY e.id LIMIT 1",
+    }
+    embedded, neo4j = real["stores"]["embedded"], real["stores"]["neo4j"]
+    for what, query in picks.items():
+        [[ident]] = embedded.read_cypher(query=query).rows
+        a, b = lineage(embedded, ident), lineage(neo4j, ident)
+        assert a == b, what
+        start = f"Example:{ident}"
+        reach = nx.descendants(g, start)
+        assert {f"Example:{x}" for x in a.ancestors} == {n for n in reach if n.startswith("Example:")}, what
+        assert {f"Dataset:{d}" for d in a.datasets} == {n for n in reach if n.startswith("Dataset:")}, what
+        assert a.effective.commercial_use == _commercial(g, claims, start), what
+    lima = lineage(embedded, embedded.read_cypher(query=picks["lima"]).rows[0][0]).effective
+    assert (lima.commercial_use, lima.share_alike) == (False, True)
+    assert "CC-BY-NC-SA-4.0" in lima.licenses
+
+
+def test_the_korean_translation_links_to_its_english_originals(real: dict[str, Any]) -> None:
+    for store in real["stores"].values():
+        rows = store.read_cypher(
+            query="MATCH (k:Example)-[:IN_DATASET]->(:Dataset {id: 'kullm-user-oriented-ko'}) "
+            "MATCH (k)-[d:DERIVED_FROM]->(e:Example)-[:IN_DATASET]->(:Dataset {id: 'self-instruct'}) "
+            "RETURN d.method, count(k), sum(CASE WHEN k.record_key = e.record_key THEN 1 ELSE 0 END)"
+        ).rows
+        assert rows == [["translation", 252, 252]]
+
+
+def test_openassistant_replies_derive_from_their_parent_messages(real: dict[str, Any]) -> None:
+    for store in real["stores"].values():
+        [[n, continuations]] = store.read_cypher(
+            query="MATCH (e:Example)-[:IN_DATASET]->(:Dataset {id: 'oasst-en-100-trees'}) "
+            "OPTIONAL MATCH (e)-[d:DERIVED_FROM]->(:Example) RETURN count(DISTINCT e), count(d)"
+        ).rows
+        assert n == 687 and continuations > 300

@@ -1,0 +1,110 @@
+"""`curagraph lineage` and `curagraph license-check`: where an example came from, and what may be
+used under a policy once every ancestor's license counts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _settings, _store, app, out
+from catalog.errors import ConfigError
+from catalog.provenance import check_licenses, lineage
+
+
+@app.command("lineage")
+def lineage_command(
+    example: Annotated[str, typer.Argument(help="Example id.")],
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The chain from an example to its roots: sources, datasets, models, licenses, and its effective license."""
+    settings = _settings(db, store)
+    with _store(settings, create=False) as s:
+        result = lineage(s, example)
+    if as_json:
+        _print_json(result.model_dump())
+        return
+    eff = result.effective
+    tree = Tree(f"[bold]Example {result.example}[/]")
+    children: dict[str, list[tuple[str, str]]] = {}
+    for a, rel, b in result.edges:
+        children.setdefault(a, []).append((rel, b))
+
+    def grow(branch: Tree, key: str, seen: set[str]) -> None:
+        for rel, b in sorted(children.get(key, [])):
+            label = f"{rel} -> {b}"
+            if b in seen:
+                branch.add(label + " (above)")
+                continue
+            grow(branch.add(label), b, seen | {b})
+
+    grow(tree, f"Example:{result.example}", {f"Example:{result.example}"})
+    out.print(tree)
+    for src in result.sources:
+        out.print(
+            f"source of {src.example[:12]}: {src.file_name} line {src.line} (sha256 {str(src.checksum)[:16]}..., kept at {src.archive_path})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    verdict = "may be used commercially" if eff.commercial_use else "[red]NOT for commercial use[/]"
+    extra = [n for n, on in (("share-alike", eff.share_alike), ("no derivatives", eff.no_derivatives)) if on]
+    out.print(f"\neffective license: {verdict}" + (f"; {', '.join(extra)}" if extra else ""))
+    table = Table(show_edge=False)
+    for col in ("condition", "license", "on", "claimed by", "path"):
+        table.add_column(col, overflow="fold")
+    for c in eff.conditions:
+        table.add_row(c.condition, c.license, c.holder, c.claimed_by or "-", " -> ".join(c.path))
+    out.print(table)
+    for conflict in eff.conflicts:
+        claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
+        out.print(f"[yellow]conflicting claims[/] on {conflict.holder}: {claims}", highlight=False)
+    if eff.unlicensed:
+        out.print(f"[yellow]no license claim at all[/] on: {', '.join(eff.unlicensed)}", highlight=False)
+
+
+@app.command("license-check")
+def license_check_command(
+    policy: Annotated[
+        str,
+        typer.Option("--policy", help="commercial: refuse anything non-commercial; any: list conditions."),
+    ] = "commercial",
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What may and may not be used under the policy, and why, once every ancestor's license counts."""
+    if policy not in ("commercial", "any"):
+        raise ConfigError(f"unknown --policy {policy!r}", hint="commercial or any")
+    settings = _settings(db, store)
+    with _store(settings, create=False) as s:
+        result = check_licenses(s, policy=policy)  # type: ignore[arg-type]
+    if as_json:
+        _print_json(result.model_dump())
+        return
+    out.print(
+        f"[bold]license check[/] (policy {result.policy}): {result.examples:,} examples, "
+        f"{result.allowed:,} usable, [red]{result.refused:,} not usable[/]",
+        highlight=False,
+    )
+    table = Table(show_edge=False)
+    for col in ("usable", "examples", "datasets (with ancestors)", "models", "why"):
+        table.add_column(col, overflow="fold", justify="right" if col == "examples" else "left")
+    for g in result.groups:
+        # a source repeats its dataset's claims: name sources only when nothing else explains it
+        named = [r for r in g.reasons if not r.holder.startswith("Source:")] or list(g.reasons)
+        why = sorted({f"{r.condition}: {r.license} on {r.holder}" for r in named})
+        table.add_row(
+            "yes" if g.allowed else "[red]no[/]",
+            f"{g.examples:,}",
+            ", ".join(g.datasets),
+            ", ".join(g.models) or "-",
+            "; ".join(why) or "-",
+        )
+    out.print(table)
+    for conflict in result.conflicts:
+        claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
+        out.print(f"[yellow]conflicting claims[/] on {conflict.holder}: {claims}", highlight=False)

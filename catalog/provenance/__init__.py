@@ -1,0 +1,23 @@
+"""Provenance: example-level lineage, effective licenses, the catalog-wide license check."""
+
+from __future__ import annotations
+
+from catalog.errors import CatalogError
+from catalog.provenance.check import LicenseCheck, Policy, license_check
+from catalog.provenance.lineage import Lineage, build_lineage
+from catalog.store.base import GraphStore
+
+
+def lineage(store: GraphStore, example_id: str) -> Lineage:
+    if store.get_node(label="Example", node_id=example_id) is None:
+        raise CatalogError(
+            f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show"
+        )
+    return build_lineage(store.schema, example_id, store.lineage_rows(example_id=example_id))
+
+
+def check_licenses(store: GraphStore, *, policy: Policy = "commercial") -> LicenseCheck:
+    return license_check(store.schema, store.origin_rows(), policy=policy)
+
+
+__all__ = ["LicenseCheck", "Lineage", "check_licenses", "lineage"]

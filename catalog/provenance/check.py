@@ -1,0 +1,142 @@
+"""The license check over the whole catalog: for each example, every license on every ancestor
+(its datasets and theirs, its source files, the models that generated it, and the same for every
+example it derives from), against a policy. Examples that draw on the same origins share a verdict,
+so the check is computed per group of origins and reported per group."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Literal
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from catalog.provenance.license import NON_COMMERCIAL, Claim, Conflict, conditions_of, conflicts_of
+from catalog.schema import Schema
+
+Policy = Literal["commercial", "any"]
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    condition: str
+    license: str
+    holder: str
+    claimed_by: str | None
+
+
+class Group(BaseModel):
+    datasets: list[str]
+    models: list[str]
+    examples: int
+    allowed: bool
+    reasons: list[Reason]  # the conditions that refuse it under the policy (or, for "any", all of them)
+
+
+class LicenseCheck(BaseModel):
+    policy: str
+    examples: int
+    allowed: int
+    refused: int
+    groups: list[Group]  # refused first, then by size
+    conflicts: list[Conflict]
+
+
+Origins = tuple[frozenset[str], frozenset[str], frozenset[str]]  # datasets, sources, models
+
+
+def license_check(schema: Schema, rows: Mapping[str, list[list[Any]]], *, policy: Policy) -> LicenseCheck:
+    claims: dict[str, list[Claim]] = defaultdict(list)
+    for label, holder, lic, by, ev in rows["claims"]:
+        claims[f"{label}:{holder}"].append(
+            Claim(holder=f"{label}:{holder}", license=lic, claimed_by=by, evidence=ev)
+        )
+    dataset_graph = nx.DiGraph()
+    dataset_graph.add_edges_from((a, b) for a, b in rows["dataset_edges"])
+    source_dataset = dict(rows["source_datasets"])
+
+    def holders(origins: Origins) -> tuple[list[str], list[str]]:
+        datasets, sources, models = origins
+        ds = set(datasets) | {source_dataset[s] for s in sources if s in source_dataset}
+        for d in list(ds):
+            if d in dataset_graph:
+                ds |= nx.descendants(dataset_graph, d)
+        return sorted(ds), [f"Source:{s}" for s in sorted(sources)] + [f"Model:{m}" for m in sorted(models)]
+
+    @cache
+    def verdict(origins: Origins) -> tuple[bool, tuple[Reason, ...], tuple[str, ...]]:
+        ds, others = holders(origins)
+        reasons = []
+        for holder in [f"Dataset:{d}" for d in ds] + others:
+            if holder.startswith("Dataset:") and not claims.get(holder):
+                reasons.append(
+                    Reason(condition=NON_COMMERCIAL, license="(none)", holder=holder, claimed_by=None)
+                )
+            for c in claims.get(holder, []):
+                for cond in conditions_of(schema.licenses.get(c.license, {})):
+                    reasons.append(
+                        Reason(condition=cond, license=c.license, holder=holder, claimed_by=c.claimed_by)
+                    )
+        refusing = [r for r in reasons if r.condition == NON_COMMERCIAL] if policy == "commercial" else []
+        allowed = not refusing
+        shown = refusing if policy == "commercial" else reasons
+        ordered = sorted(set(shown), key=lambda r: (r.holder, r.license, r.condition, r.claimed_by or ""))
+        return allowed, tuple(ordered), tuple(ds)
+
+    counts: dict[Origins, int] = defaultdict(int)
+    for datasets, sources, models, n in rows["groups"]:
+        counts[(frozenset(datasets), frozenset(sources), frozenset(models))] += int(n)
+    # derived examples inherit the origins of every example they derive from
+    own = {r[0]: (frozenset(r[1]), frozenset(r[2]), frozenset(r[3])) for r in rows["derived"]}
+    parents: dict[str, list[str]] = defaultdict(list)
+    for child, parent in rows["derived_edges"]:
+        parents[child].append(parent)
+    memo: dict[str, Origins] = {}
+
+    def inherited(ident: str, seen: frozenset[str] = frozenset()) -> Origins:
+        if ident in memo:
+            return memo[ident]
+        d, s, m = own.get(ident, (frozenset(), frozenset(), frozenset()))
+        for p in parents.get(ident, []):
+            if p not in seen:
+                pd, ps, pm = inherited(p, seen | {ident})
+                d, s, m = d | pd, s | ps, m | pm
+        memo[ident] = (d, s, m)
+        return memo[ident]
+
+    for ident in parents:
+        counts[inherited(ident)] += 1
+
+    by_group: dict[tuple[Any, ...], Group] = {}
+    for origins, n in counts.items():
+        allowed, reasons, ds = verdict(origins)
+        key = (ds, tuple(sorted(origins[2])), allowed, reasons)
+        if key in by_group:
+            by_group[key].examples += n
+        else:
+            by_group[key] = Group(
+                datasets=list(ds),
+                models=sorted(origins[2]),
+                examples=n,
+                allowed=allowed,
+                reasons=list(reasons),
+            )
+    groups = sorted(
+        by_group.values(), key=lambda g: (g.allowed, -g.examples, g.datasets, g.models, repr(g.reasons))
+    )
+    every_claim = sorted(
+        (c for cs in claims.values() for c in cs), key=lambda c: (c.holder, c.license, c.claimed_by or "")
+    )
+    allowed_n = sum(g.examples for g in groups if g.allowed)
+    total = sum(g.examples for g in groups)
+    return LicenseCheck(
+        policy=policy,
+        examples=total,
+        allowed=allowed_n,
+        refused=total - allowed_n,
+        groups=groups,
+        conflicts=conflicts_of(every_claim, schema.licenses),
+    )
