@@ -3,6 +3,7 @@ used under a policy once every ancestor's license counts."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,42 @@ from rich.tree import Tree
 from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _settings, _store, app, out
 from catalog.errors import ConfigError
 from catalog.provenance import check_licenses, lineage
+from catalog.provenance.license import ModelConflict
+
+
+import_app = typer.Typer(help="Import metadata from outside sources.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("dpi")
+def import_dpi_command(
+    folder: Annotated[Path, typer.Argument(help="A Data-Provenance-Collection checkout (data_summaries/, constants/).")],
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load the Data Provenance Initiative's dataset summaries and link the catalog's datasets to them."""
+    from catalog.provenance.dpi import import_dpi
+
+    settings = _settings(db, store)
+    with _store(settings, create=True) as s:
+        report = import_dpi(s, folder)
+    if as_json:
+        _print_json(report.model_dump())
+        return
+    out.print(
+        f"imported {report.entries:,} DPI entries from {report.files} files; "
+        f"{len(report.licenses_created)} licenses the ontology lacks added with DPI's conditions",
+        highlight=False,
+    )
+    for dataset, entries in sorted(report.linked.items()):
+        out.print(f"  {dataset} is described by {', '.join(entries[:4])}{' ...' if len(entries) > 4 else ''}", highlight=False)
+
+
+def _print_model_conflicts(conflicts: list[ModelConflict]) -> None:
+    for c in conflicts:
+        said = "; ".join(f"{who} says {', '.join(models)}" for who, models in c.claims.items())
+        out.print(f"[yellow]conflicting generator claims[/] on Dataset:{c.dataset}: {said}", highlight=False)
 
 
 @app.command("lineage")
@@ -62,6 +99,7 @@ def lineage_command(
     for conflict in eff.conflicts:
         claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
         out.print(f"[yellow]conflicting claims[/] on {conflict.holder}: {claims}", highlight=False)
+    _print_model_conflicts(result.model_claims)
     if eff.unlicensed:
         out.print(f"[yellow]no license claim at all[/] on: {', '.join(eff.unlicensed)}", highlight=False)
 
@@ -108,3 +146,4 @@ def license_check_command(
     for conflict in result.conflicts:
         claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
         out.print(f"[yellow]conflicting claims[/] on {conflict.holder}: {claims}", highlight=False)
+    _print_model_conflicts(result.model_conflicts)

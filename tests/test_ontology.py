@@ -37,11 +37,12 @@ def test_required_classes_and_relationships(schema) -> None:
         "FROM_SOURCE": {("Example", "Source")},
         "IN_DATASET": {("Example", "Dataset"), ("Source", "Dataset")},
         "DERIVED_FROM": {("Example", "Example"), ("Dataset", "Dataset")},
-        "GENERATED_BY": {("Example", "Activity")},
+        "GENERATED_BY": {("Example", "Activity"), ("Dataset", "Activity")},
+        "DESCRIBED_BY": {("Dataset", "Dataset")},
         "USED_MODEL": {("Activity", "Model")},
         "DUPLICATE_OF": {("Example", "Example")},
         "HAS_ISSUE": {("Example", "QualityIssue")},
-        "LICENSED_UNDER": {("Source", "License"), ("Dataset", "License")},
+        "LICENSED_UNDER": {("Source", "License"), ("Dataset", "License"), ("Model", "License")},
         "BROADER": {("Topic", "Topic"), ("Task", "Task")},
     }
     for name, pairs in expected.items():

@@ -98,6 +98,9 @@ class Manifest(BaseModel):
     task: str | None = None
     task_labels: TaskLabels | None = None
     record_parents: RecordParents | None = None
+    #: the Data Provenance Initiative entries describing this dataset (`curagraph import dpi`);
+    #: unset: matched by URL or collection name; []: none
+    dpi_entries: list[str] | None = None
     topics: list[str] = Field(default_factory=list)
     fields: dict[str, str] = Field(default_factory=dict)
     role: Literal["supply", "usage"] = "supply"

@@ -107,7 +107,9 @@ class _Provenance:
     activities: list[str] = field(default_factory=list)  # GENERATED_BY targets for every example
 
 
-def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef]) -> list[str]:
+def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef], *, claim: bool = False) -> list[str]:
+    """Model and Activity nodes for a dataset's models; with `claim`, the dataset-level claim
+    (Dataset GENERATED_BY Activity, claimed by the manifest) beside any other claimant's."""
     activities = []
     model_rows, activity_rows, used = [], [], []
     for m in models:
@@ -122,6 +124,9 @@ def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef]) -> 
     if models:
         batch.nodes += [NodeGroup("Model", model_rows), NodeGroup("Activity", activity_rows)]
         batch.relationships.append(RelGroup("USED_MODEL", "Activity", "Model", used))
+    if claim and models:
+        rows = [{"src": dataset_id, "dst": a, "claimed_by": "manifest"} for a in activities]
+        batch.relationships.append(RelGroup("GENERATED_BY", "Dataset", "Activity", rows))
     terms = [
         {
             "src": slug(m.name),
@@ -202,7 +207,7 @@ def _provenance_batch(
                 [{"src": dataset_id, "dst": slug(c), "role": "creator"} for c in m.creators],
             )
         )
-    activities = _model_nodes(batch, dataset_id, m.models)
+    activities = _model_nodes(batch, dataset_id, m.models, claim=True)
     return batch, _Provenance(source_id, dataset_id, activities)
 
 

@@ -13,11 +13,11 @@ def lineage(store: GraphStore, example_id: str) -> Lineage:
         raise CatalogError(
             f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show"
         )
-    return build_lineage(store.schema, example_id, store.lineage_rows(example_id=example_id))
+    return build_lineage(store.license_terms(), example_id, store.lineage_rows(example_id=example_id))
 
 
 def check_licenses(store: GraphStore, *, policy: Policy = "commercial") -> LicenseCheck:
-    return license_check(store.schema, store.origin_rows(), policy=policy)
+    return license_check(store.license_terms(), store.origin_rows(), policy=policy)
 
 
 __all__ = ["LicenseCheck", "Lineage", "check_licenses", "lineage"]

@@ -13,8 +13,15 @@ from typing import Any, Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from catalog.provenance.license import NON_COMMERCIAL, Claim, Conflict, conditions_of, conflicts_of
-from catalog.schema import Schema
+from catalog.provenance.license import (
+    NON_COMMERCIAL,
+    Claim,
+    Conflict,
+    ModelConflict,
+    conditions_of,
+    conflicts_of,
+    model_conflicts,
+)
 
 Policy = Literal["commercial", "any"]
 
@@ -43,12 +50,15 @@ class LicenseCheck(BaseModel):
     refused: int
     groups: list[Group]  # refused first, then by size
     conflicts: list[Conflict]
+    model_conflicts: list[ModelConflict]
 
 
 Origins = tuple[frozenset[str], frozenset[str], frozenset[str]]  # datasets, sources, models
 
 
-def license_check(schema: Schema, rows: Mapping[str, list[list[Any]]], *, policy: Policy) -> LicenseCheck:
+def license_check(
+    licenses: Mapping[str, Mapping[str, Any]], rows: Mapping[str, list[list[Any]]], *, policy: Policy
+) -> LicenseCheck:
     claims: dict[str, list[Claim]] = defaultdict(list)
     for label, holder, lic, by, ev in rows["claims"]:
         claims[f"{label}:{holder}"].append(
@@ -76,7 +86,7 @@ def license_check(schema: Schema, rows: Mapping[str, list[list[Any]]], *, policy
                     Reason(condition=NON_COMMERCIAL, license="(none)", holder=holder, claimed_by=None)
                 )
             for c in claims.get(holder, []):
-                for cond in conditions_of(schema.licenses.get(c.license, {})):
+                for cond in conditions_of(licenses.get(c.license, {})):
                     reasons.append(
                         Reason(condition=cond, license=c.license, holder=holder, claimed_by=c.claimed_by)
                     )
@@ -138,5 +148,6 @@ def license_check(schema: Schema, rows: Mapping[str, list[list[Any]]], *, policy
         allowed=allowed_n,
         refused=total - allowed_n,
         groups=groups,
-        conflicts=conflicts_of(every_claim, schema.licenses),
+        conflicts=conflicts_of(every_claim, licenses),
+        model_conflicts=model_conflicts(rows.get("dataset_models", [])),
     )

@@ -62,16 +62,35 @@ def conditions_of(license_row: Mapping[str, Any]) -> list[str]:
 
 
 def conflicts_of(claims: list[Claim], licenses: Mapping[str, Mapping[str, Any]]) -> list[Conflict]:
-    """Holders with claims that disagree (different licenses), kept side by side with who claims them.
-    A model's terms of use next to a data license are two layers, not a conflict."""
+    """Holders whose claimants disagree (each claimant's set of data licenses differs), kept side by
+    side with who claims them. One claimant naming several licenses (multi-licensed data) is not a
+    conflict, and a model's terms of use next to a data license are two layers, not a conflict."""
     by_holder: dict[str, list[Claim]] = {}
     for c in claims:
-        by_holder.setdefault(c.holder, []).append(c)
+        if licenses.get(c.license, {}).get("kind") != "model-terms":
+            by_holder.setdefault(c.holder, []).append(c)
     out = []
     for holder, cs in sorted(by_holder.items()):
-        data = [c for c in cs if licenses.get(c.license, {}).get("kind") != "model-terms"]
-        if len({c.license for c in data}) > 1:
-            out.append(
-                Conflict(holder=holder, claims=sorted(data, key=lambda c: (c.license, c.claimed_by or "")))
-            )
+        by_claimant: dict[str, set[str]] = {}
+        for c in cs:
+            by_claimant.setdefault(c.claimed_by or "", set()).add(c.license)
+        if len({frozenset(v) for v in by_claimant.values()}) > 1:
+            out.append(Conflict(holder=holder, claims=sorted(cs, key=lambda c: (c.license, c.claimed_by or ""))))
     return out
+
+
+class ModelConflict(BaseModel):
+    dataset: str
+    claims: dict[str, list[str]]  # claimant -> the models it says generated the dataset
+
+
+def model_conflicts(rows: list[list[Any]]) -> list[ModelConflict]:
+    """Datasets whose generator models differ between claimants (e.g. a manifest and the DPI)."""
+    by: dict[str, dict[str, set[str]]] = {}
+    for dataset, _model, name, claimed_by in rows:
+        by.setdefault(dataset, {}).setdefault(claimed_by or "(unknown)", set()).add(name or _model)
+    return [
+        ModelConflict(dataset=d, claims={k: sorted(v) for k, v in sorted(c.items())})
+        for d, c in sorted(by.items())
+        if len(c) > 1 and len({frozenset(v) for v in c.values()}) > 1
+    ]

@@ -14,8 +14,15 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel
 
-from catalog.provenance.license import Claim, Condition, EffectiveLicense, conditions_of, conflicts_of
-from catalog.schema import Schema
+from catalog.provenance.license import (
+    Claim,
+    Condition,
+    EffectiveLicense,
+    ModelConflict,
+    conditions_of,
+    conflicts_of,
+    model_conflicts,
+)
 
 
 class SourceRef(BaseModel):
@@ -47,6 +54,7 @@ class Lineage(BaseModel):
     models: list[ModelRef]
     claims: list[Claim]
     effective: EffectiveLicense
+    model_claims: list[ModelConflict]  # datasets whose generator models are claimed differently
 
 
 def node(label: str, ident: str) -> str:
@@ -112,7 +120,9 @@ def effective_license(
     )
 
 
-def build_lineage(schema: Schema, example_id: str, rows: Mapping[str, list[list[Any]]]) -> Lineage:
+def build_lineage(
+    licenses: Mapping[str, Mapping[str, Any]], example_id: str, rows: Mapping[str, list[list[Any]]]
+) -> Lineage:
     g = lineage_graph(rows)
     start = node("Example", example_id)
     claims = [
@@ -142,5 +152,6 @@ def build_lineage(schema: Schema, example_id: str, rows: Mapping[str, list[list[
             for r in rows["models"]
         ],
         claims=claims,
-        effective=effective_license(g, start, claims, schema.licenses),
+        effective=effective_license(g, start, claims, licenses),
+        model_claims=model_conflicts(rows.get("dataset_models", [])),
     )

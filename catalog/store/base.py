@@ -138,6 +138,12 @@ class GraphStore(Protocol):
     def origin_rows(self) -> dict[str, list[list[Any]]]:
         """The whole catalog's license inputs, grouped (see catalog/provenance)."""
 
+    def license_terms(self) -> dict[str, dict[str, Any]]:
+        """Every License node's conditions (kind, commercial_use, share_alike, attribution_required, no_derivatives)."""
+
+    def catalog_datasets(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(id, name, origin URL, manifest JSON) of every dataset."""
+
     # classification and coverage (shared Cypher in catalog/store/queries.py)
 
     def example_ids(self, *, unclassified_only: bool = False) -> list[str]:

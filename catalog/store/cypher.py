@@ -155,6 +155,20 @@ ALL_CLAIMS = (
 )
 SOURCE_DATASETS = "MATCH (s:`Source`)-[:`IN_DATASET`]->(d:`Dataset`) RETURN s.id, d.id"
 
+LICENSE_TERMS = (
+    "MATCH (l:`License`) RETURN l.id, l.kind, l.commercial_use, l.share_alike, l.attribution_required, l.no_derivatives"
+)
+CATALOG_DATASETS = "MATCH (d:`Dataset`) RETURN d.id, d.name, d.origin_url, d.manifest ORDER BY d.id"
+#: who claims which model generated a dataset (a manifest, the DPI)
+DATASET_MODEL_CLAIMS = (
+    "MATCH (d:`Dataset`)-[g:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "RETURN d.id, m.id, m.name, g.claimed_by ORDER BY d.id, m.id"
+)
+LINEAGE_DATASET_MODELS = (
+    "UNWIND $ids AS i MATCH (d:`Dataset` {id: i})-[g:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "RETURN d.id, m.id, m.name, g.claimed_by"
+)
+
 # ---------------------------------------------------------------- classification and coverage
 
 ALL_EXAMPLE_IDS = "MATCH (e:`Example`) RETURN e.id ORDER BY e.id"

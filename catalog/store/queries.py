@@ -116,6 +116,7 @@ class CatalogQueries:
             "Source": sorted({r[1] for r in out["sources"]}),
             "Model": sorted({r[3] for r in out["models"]}),
         }
+        out["dataset_models"] = self._rows(Q.LINEAGE_DATASET_MODELS, {"ids": all_datasets})
         out["claims"] = [
             [label, *row]
             for label, hold in holders.items()
@@ -141,7 +142,17 @@ class CatalogQueries:
                 for label in ("Dataset", "Source", "Model")
                 for row in self._rows(Q.ALL_CLAIMS.format(label=Q.label(self.schema, label)))
             ],
+            "dataset_models": self._rows(Q.DATASET_MODEL_CLAIMS),
         }
+
+    def license_terms(self) -> dict[str, dict[str, Any]]:
+        """Every License node's conditions: the ontology's licenses and any an import added."""
+        keys = ("kind", "commercial_use", "share_alike", "attribution_required", "no_derivatives")
+        return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in self._rows(Q.LICENSE_TERMS)}
+
+    def catalog_datasets(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(id, name, origin URL, manifest JSON) of every dataset."""
+        return [(r[0], r[1], r[2], r[3]) for r in self._rows(Q.CATALOG_DATASETS)]
 
     # ------------------------------------------------------------ classification
 
