@@ -22,7 +22,9 @@ app.add_typer(import_app, name="import")
 
 @import_app.command("dpi")
 def import_dpi_command(
-    folder: Annotated[Path, typer.Argument(help="A Data-Provenance-Collection checkout (data_summaries/, constants/).")],
+    folder: Annotated[
+        Path, typer.Argument(help="A Data-Provenance-Collection checkout (data_summaries/, constants/).")
+    ],
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -42,7 +44,10 @@ def import_dpi_command(
         highlight=False,
     )
     for dataset, entries in sorted(report.linked.items()):
-        out.print(f"  {dataset} is described by {', '.join(entries[:4])}{' ...' if len(entries) > 4 else ''}", highlight=False)
+        out.print(
+            f"  {dataset} is described by {', '.join(entries[:4])}{' ...' if len(entries) > 4 else ''}",
+            highlight=False,
+        )
 
 
 def _print_model_conflicts(conflicts: list[ModelConflict]) -> None:

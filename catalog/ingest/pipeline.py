@@ -107,7 +107,9 @@ class _Provenance:
     activities: list[str] = field(default_factory=list)  # GENERATED_BY targets for every example
 
 
-def _model_nodes(batch: WriteBatch, dataset_id: str, models: list[ModelRef], *, claim: bool = False) -> list[str]:
+def _model_nodes(
+    batch: WriteBatch, dataset_id: str, models: list[ModelRef], *, claim: bool = False
+) -> list[str]:
     """Model and Activity nodes for a dataset's models; with `claim`, the dataset-level claim
     (Dataset GENERATED_BY Activity, claimed by the manifest) beside any other claimant's."""
     activities = []

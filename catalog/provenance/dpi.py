@@ -62,7 +62,8 @@ LANGUAGES = {
 
 
 class DpiReport(BaseModel):
-    entries: int
+    entries: int  # entries read
+    datasets: int  # distinct identifiers (an identifier may appear in two files)
     files: int
     licenses_created: list[str]
     linked: dict[str, list[str]]  # catalog dataset -> DPI entries it matched
@@ -97,7 +98,9 @@ def _norm_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name).strip()
 
 
-def _license_id(name: str, classes: dict[str, list[str]], schema: Schema, created: dict[str, dict[str, Any]]) -> str:
+def _license_id(
+    name: str, classes: dict[str, list[str]], schema: Schema, created: dict[str, dict[str, Any]]
+) -> str:
     if name in KNOWN and KNOWN[name] in schema.licenses:
         return KNOWN[name]
     ident = "LicenseRef-DPI-" + re.sub(r"[^A-Za-z0-9.]+", "-", name).strip("-")
@@ -122,11 +125,26 @@ def import_dpi(store: GraphStore, root: Path) -> DpiReport:
     classes_path = root / "constants" / "license_classes.json"
     classes = json.loads(classes_path.read_text(encoding="utf-8")) if classes_path.exists() else {}
     created: dict[str, dict[str, Any]] = {}
-    datasets, claims, parents, agents, attributed, models, activities, generated, used = [], [], [], {}, [], {}, [], [], []
+    datasets, claims, parents, agents, attributed, models, activities, generated, used = (
+        [],
+        [],
+        [],
+        {},
+        [],
+        {},
+        [],
+        [],
+        [],
+    )
     by_name: dict[str, str] = {}
+    outside: dict[str, dict[str, Any]] = {}
     index: dict[str, set[str]] = {}  # normalised URL or name -> DPI dataset ids
     unmapped = 0
-    files = len({p for p in (root / "data_summaries").glob("*.json") if not p.name.startswith("_")}) if (root / "data_summaries").is_dir() else 0
+    files = (
+        len({p for p in (root / "data_summaries").glob("*.json") if not p.name.startswith("_")})
+        if (root / "data_summaries").is_dir()
+        else 0
+    )
     entries = list(_entries(root))
     for ident, e in entries:
         node = PREFIX + ident
@@ -138,7 +156,11 @@ def import_dpi(store: GraphStore, root: Path) -> DpiReport:
         unmapped += sum(1 for x in e.get("Languages") or [] if x not in LANGUAGES)
         # the dataset's own pages; a GitHub URL is left out of matching: one repository often holds
         # several datasets (Gorilla's holds APIBench and BFCL), and derived sets cite their parent's
-        urls = [u for k in ("Dataset URL", "Hugging Face URL", "Collection URL") if (u := e.get(k)) and u != "None"]
+        urls = [
+            u
+            for k in ("Dataset URL", "Hugging Face URL", "Collection URL")
+            if (u := e.get(k)) and u != "None"
+        ]
         row: dict[str, Any] = {
             "id": node,
             "name": str(e.get("Dataset Name") or ident),
@@ -156,9 +178,24 @@ def import_dpi(store: GraphStore, root: Path) -> DpiReport:
         notes = " ".join(str(e.get(k) or "") for k in ("License Notes", "License Verified By")).strip()
         for lic in e.get("Licenses") or []:
             name = str(lic.get("License") or "Unspecified")
-            claims.append({"src": node, "dst": _license_id(name, classes, schema, created), "claimed_by": CLAIMANT, "evidence": f"DPI license {name!r}. {notes}".strip()})
+            claims.append(
+                {
+                    "src": node,
+                    "dst": _license_id(name, classes, schema, created),
+                    "claimed_by": CLAIMANT,
+                    "evidence": f"DPI license {name!r}. {notes}".strip(),
+                }
+            )
         for p in e.get("Derived from Datasets") or []:
-            if (target := by_name.get(str(p))) and target != node:
+            target = by_name.get(str(p))
+            if target is None:  # a parent DPI does not describe itself (e.g. "Natural Questions")
+                target = f"{PREFIX}parent:{slug(str(p))}"
+                outside[target] = {
+                    "id": target,
+                    "name": str(p),
+                    "description": "A parent dataset named by the Data Provenance Initiative",
+                }
+            if target != node:
                 parents.append({"src": node, "dst": target, "method": "derived"})
         for c in e.get("Creators") or []:
             agents[slug(str(c))] = {"id": slug(str(c)), "name": str(c), "kind": "organisation"}
@@ -167,7 +204,9 @@ def import_dpi(store: GraphStore, root: Path) -> DpiReport:
             mid = slug(str(m))
             models[mid] = {"id": mid, "name": str(m)}
             act = f"{node}:generation:{mid}"
-            activities.append({"id": act, "kind": "generation", "label": f"generation of {ident} by {m} (DPI)"})
+            activities.append(
+                {"id": act, "kind": "generation", "label": f"generation of {ident} by {m} (DPI)"}
+            )
             generated.append({"src": node, "dst": act, "claimed_by": CLAIMANT})
             used.append({"src": act, "dst": mid, "role": "generator"})
     dedup = lambda rows, keys: list({tuple(r[k] for k in keys): r for r in rows}.values())  # noqa: E731
@@ -175,12 +214,19 @@ def import_dpi(store: GraphStore, root: Path) -> DpiReport:
         nodes=[
             NodeGroup("License", list(created.values()), update_existing=False),
             NodeGroup("Dataset", datasets),
+            NodeGroup("Dataset", list(outside.values()), update_existing=False),
             NodeGroup("Agent", list(agents.values())),
             NodeGroup("Model", list(models.values()), update_existing=False),
             NodeGroup("Activity", dedup(activities, ("id",))),
         ],
         relationships=[
-            RelGroup("LICENSED_UNDER", "Dataset", "License", dedup(claims, ("src", "dst", "claimed_by")), key=("claimed_by",)),
+            RelGroup(
+                "LICENSED_UNDER",
+                "Dataset",
+                "License",
+                dedup(claims, ("src", "dst", "claimed_by")),
+                key=("claimed_by",),
+            ),
             RelGroup("DERIVED_FROM", "Dataset", "Dataset", dedup(parents, ("src", "dst"))),
             RelGroup("ATTRIBUTED_TO", "Dataset", "Agent", dedup(attributed, ("src", "dst"))),
             RelGroup("GENERATED_BY", "Dataset", "Activity", dedup(generated, ("src", "dst"))),
@@ -189,7 +235,14 @@ def import_dpi(store: GraphStore, root: Path) -> DpiReport:
     )
     store.write(batch=batch)
     linked = link_catalog_datasets(store, index, claims, generated)
-    return DpiReport(entries=len(entries), files=files, licenses_created=sorted(created), linked=linked, unmapped_languages=unmapped)
+    return DpiReport(
+        entries=len(entries),
+        datasets=len({i for i, _ in entries}),
+        files=files,
+        licenses_created=sorted(created),
+        linked=linked,
+        unmapped_languages=unmapped,
+    )
 
 
 def index_has(index: dict[str, set[str]], node: str) -> bool:
@@ -197,7 +250,10 @@ def index_has(index: dict[str, set[str]], node: str) -> bool:
 
 
 def link_catalog_datasets(
-    store: GraphStore, index: dict[str, set[str]], claims: list[dict[str, Any]], generated: list[dict[str, Any]]
+    store: GraphStore,
+    index: dict[str, set[str]],
+    claims: list[dict[str, Any]],
+    generated: list[dict[str, Any]],
 ) -> dict[str, list[str]]:
     """Match the catalog's own datasets to DPI entries (URL first, then name) and copy the DPI's
     license and model claims onto them, claimed by the DPI, beside the manifest's."""
@@ -211,7 +267,9 @@ def link_catalog_datasets(
         else:
             found = index.get("url:" + _norm_url(url), set()) if url else set()
             if not found:
-                found = index.get("name:" + _norm_name(name or ident), set()) | index.get("name:" + _norm_name(ident), set())
+                found = index.get("name:" + _norm_name(name or ident), set()) | index.get(
+                    "name:" + _norm_name(ident), set()
+                )
         if found:
             linked[ident] = sorted(found)
     if not linked:
@@ -235,7 +293,7 @@ def link_catalog_datasets(
                     "src": ident,
                     "dst": c["dst"],
                     "claimed_by": CLAIMANT,
-                    "evidence": (ev + "; " if ev else "") + f"{entry[len(PREFIX):]}: {c['evidence']}"[:300],
+                    "evidence": (ev + "; " if ev else "") + f"{entry[len(PREFIX) :]}: {c['evidence']}"[:300],
                 }
             for g in gen_by_entry.get(entry, []):
                 copied_gen[(ident, g["dst"])] = {"src": ident, "dst": g["dst"], "claimed_by": CLAIMANT}

@@ -75,7 +75,9 @@ def conflicts_of(claims: list[Claim], licenses: Mapping[str, Mapping[str, Any]])
         for c in cs:
             by_claimant.setdefault(c.claimed_by or "", set()).add(c.license)
         if len({frozenset(v) for v in by_claimant.values()}) > 1:
-            out.append(Conflict(holder=holder, claims=sorted(cs, key=lambda c: (c.license, c.claimed_by or ""))))
+            out.append(
+                Conflict(holder=holder, claims=sorted(cs, key=lambda c: (c.license, c.claimed_by or "")))
+            )
     return out
 
 

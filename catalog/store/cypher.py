@@ -155,9 +155,7 @@ ALL_CLAIMS = (
 )
 SOURCE_DATASETS = "MATCH (s:`Source`)-[:`IN_DATASET`]->(d:`Dataset`) RETURN s.id, d.id"
 
-LICENSE_TERMS = (
-    "MATCH (l:`License`) RETURN l.id, l.kind, l.commercial_use, l.share_alike, l.attribution_required, l.no_derivatives"
-)
+LICENSE_TERMS = "MATCH (l:`License`) RETURN l.id, l.kind, l.commercial_use, l.share_alike, l.attribution_required, l.no_derivatives"
 CATALOG_DATASETS = "MATCH (d:`Dataset`) RETURN d.id, d.name, d.origin_url, d.manifest ORDER BY d.id"
 #: who claims which model generated a dataset (a manifest, the DPI)
 DATASET_MODEL_CLAIMS = (
