@@ -15,7 +15,6 @@ from catalog.errors import ConfigError
 from catalog.provenance import check_licenses, lineage
 from catalog.provenance.license import ModelConflict
 
-
 import_app = typer.Typer(help="Import metadata from outside sources.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
