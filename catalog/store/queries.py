@@ -100,13 +100,14 @@ class CatalogQueries:
     def lineage_rows(self, *, example_id: str) -> dict[str, list[list[Any]]]:
         """The raw facts of one example's lineage: its ancestor examples and every edge that ties
         them to datasets (and their ancestors), source files, generating models and license claims."""
-        ids = [example_id, *sorted(r[0] for r in self._rows(Q.EXAMPLE_ANCESTORS, {"id": example_id}))]
+        parents = self._rows(Q.LINEAGE_EXAMPLE_PARENTS, {"id": example_id})
+        ids = [example_id, *sorted({r[1] for r in parents} - {example_id})]  # every ancestor is someone's parent
         out: dict[str, list[list[Any]]] = {
             "examples": [[i] for i in ids],
-            "example_parents": self._rows(Q.LINEAGE_EXAMPLE_PARENTS, {"ids": ids}),
-            "datasets": self._rows(Q.LINEAGE_DATASETS, {"ids": ids}),
-            "sources": self._rows(Q.LINEAGE_SOURCES, {"ids": ids}),
-            "models": self._rows(Q.LINEAGE_MODELS, {"ids": ids}),
+            "example_parents": parents,
+            "datasets": self._rows(Q.LINEAGE_DATASETS, {"id": example_id}),
+            "sources": self._rows(Q.LINEAGE_SOURCES, {"id": example_id}),
+            "models": self._rows(Q.LINEAGE_MODELS, {"id": example_id}),
         }
         direct = sorted({r[1] for r in out["datasets"]} | {r[7] for r in out["sources"]})
         all_datasets = sorted(set(direct) | {r[0] for r in self._rows(Q.DATASET_ANCESTORS, {"ids": direct})})
