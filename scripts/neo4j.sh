@@ -19,7 +19,10 @@ LOG="$STATE/server.log"
 TX_TIMEOUT="${CURAGRAPH_NEO4J_TX_TIMEOUT_S:-60}"
 
 build() {
-  if [[ -f "$JAR" && -d "$LIB" && -z "$(find "$ROOT/scripts/neo4j" -type f -newer "$JAR" -not -path '*/target/*')" ]]; then
+  # rebuilt when the launcher's sources or pom change, or this cache holds another build's libraries
+  local want
+  want="$(cat "$ROOT/scripts/neo4j/pom.xml" "$ROOT"/scripts/neo4j/src/main/java/curagraph/*.java | cksum | cut -d' ' -f1)"
+  if [[ -f "$JAR" && -f "$LIB/.built-from" && "$(cat "$LIB/.built-from")" == "$want" ]]; then
     return
   fi
   command -v mvn >/dev/null || { echo "neo4j.sh: Maven (mvn) is needed to fetch Neo4j" >&2; exit 2; }
@@ -28,6 +31,7 @@ build() {
   rm -rf "$LIB"
   mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
     package dependency:copy-dependencies -DoutputDirectory="$LIB" >&2
+  echo "$want" >"$LIB/.built-from"
 }
 
 running() {

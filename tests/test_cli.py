@@ -202,10 +202,9 @@ def test_cli_on_neo4j(tmp_path: Path, datasets: Path, neo4j_env: dict[str, str],
     assert _json("stats", env=env)["nodes"]["Example"] == 1319
 
 
-def _own_neo4j(
-    port: int, password: str, data: Path, copy_from: Path | None = None
-) -> tuple[subprocess.Popen[str], Path]:
-    """A Neo4j of this test's own (the shared one must not be stopped), from the jar make test built."""
+def _own_neo4j(port: int, password: str, home: Path) -> subprocess.Popen[str]:
+    """A Neo4j of this test's own (the shared one must not be stopped), from the jar make test built.
+    A second start on the same home recovers from its transaction log."""
     cache = Path(os.environ.get("CURAGRAPH_CACHE", Path.home() / ".cache" / "curagraph"))
     jar = REPO / "scripts" / "neo4j" / "target" / "neo4j-test-server-1.0.jar"
     if not jar.exists() or not (cache / "neo4j" / "lib").is_dir():
@@ -222,9 +221,8 @@ def _own_neo4j(
             "curagraph.Neo4jTestServer",
             str(port),
             password,
-            str(data),
+            str(home),
             "60",
-            *([str(copy_from)] if copy_from else []),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -235,7 +233,7 @@ def _own_neo4j(
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if line.startswith("HOME "):
-            return proc, Path(line.split(" ", 1)[1].strip())
+            return proc
         if not line and proc.poll() is not None:
             break
     proc.kill()
@@ -267,7 +265,8 @@ def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_and_loses_nothing_c
     }
     source = datasets / "gsm8k" / "train.jsonl"
     ingest = ["ingest", str(source), "--manifest", str(MANIFESTS / "gsm8k.yaml"), "--db", str(tmp_path / "c")]
-    server, home = _own_neo4j(int(uri.rsplit(":", 1)[1]), password, tmp_path / "data")
+    home = tmp_path / "neo4j-home"
+    server = _own_neo4j(int(uri.rsplit(":", 1)[1]), password, home)
     try:
         cli = subprocess.Popen(
             [sys.executable, "-m", "catalog.cli", *ingest],
@@ -296,9 +295,9 @@ def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_and_loses_nothing_c
     ]
     assert reported and reported[-1] < 7473, "the kill did not land mid-run"
 
-    # Restart from the killed server's files (recovery replays its transaction log) and look.
+    # Restart on the killed server's home (recovery replays its transaction log) and look.
     env["CURAGRAPH_NEO4J_URI"] = uri = f"bolt://127.0.0.1:{_free_port()}"
-    server, _ = _own_neo4j(int(uri.rsplit(":", 1)[1]), password, tmp_path / "data2", copy_from=home)
+    server = _own_neo4j(int(uri.rsplit(":", 1)[1]), password, home)
     try:
         run_env = {**env, "CURAGRAPH_NEO4J_URI": uri}
         recovered = _json("stats", env=run_env)["nodes"]["Example"]
