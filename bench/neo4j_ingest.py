@@ -1,20 +1,23 @@
 """Neo4j write benchmark: one transaction per example vs UNWIND batches, side by side, same examples.
 
-    python bench/neo4j_ingest.py [--examples 20000] [--single 2000]
+    python bench/neo4j_ingest.py [--examples 20000] [--single 2000] [--repeat 3]
 
 Uses the Neo4j named by CURAGRAPH_NEO4J_URI/USER/PASSWORD, or starts one with scripts/neo4j.sh.
 Examples are real (GSM8K, Alpaca, Korean chatbot, ...) canonicalised by the ingest's parse side;
 each is written with its FROM_SOURCE and IN_DATASET relationships through Neo4jStore.write, so both
 modes run the same Cypher: a WriteBatch of one example per transaction, or of N examples.
+Warm: one untimed pass first; each mode then runs --repeat times on an emptied database.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -91,6 +94,7 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=2_000, help="examples for the one-transaction-each run")
     parser.add_argument("--batch-sizes", default="100,1000,5000,10000")
     parser.add_argument("--sessions", type=int, default=2, help="writer sessions for the parallel run")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per mode (median and best shown)")
     args = parser.parse_args()
     shared = Path(os.environ.get("CURAGRAPH_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
     started_here = False
@@ -115,39 +119,53 @@ def main() -> None:
         store.ensure_schema()
         rows = examples(shared, args.examples)
         print(f"{len(rows):,} real examples, each with FROM_SOURCE and IN_DATASET (3 writes per example)")
+        # warm-up (untimed): the server JIT-compiles the write queries on first use
         fresh(store)
-        single = rows[: args.single]
-        t = time.perf_counter()
-        for r in single:
-            store.write(batch=batch_of([r]))
-        one_rate = len(single) / (time.perf_counter() - t)
-        print(
-            f"  one transaction per example: {len(single):,} in {time.perf_counter() - t:.1f} s = {one_rate:,.0f} ex/s"
-        )
+        for i in range(0, len(rows), 1_000):
+            store.write(batch=batch_of(rows[i : i + 1_000]))
+
+        def timed(write_all: Callable[[list[dict]], None], data: list[dict]) -> tuple[float, float]:
+            """(median, best) examples/s over --repeat runs, each on an empty database."""
+            rates = []
+            for _ in range(args.repeat):
+                fresh(store)
+                t = time.perf_counter()
+                write_all(data)
+                rates.append(len(data) / (time.perf_counter() - t))
+                assert store.count_nodes(label="Example") == len(data)
+            return statistics.median(rates), max(rates)
+
+        def one_each(data: list[dict]) -> None:
+            for r in data:
+                store.write(batch=batch_of([r]))
+
+        def batches(size: int) -> Callable[[list[dict]], None]:
+            def run(data: list[dict]) -> None:
+                for i in range(0, len(data), size):
+                    store.write(batch=batch_of(data[i : i + size]))
+
+            return run
+
+        def parallel(size: int) -> Callable[[list[dict]], None]:
+            def run(data: list[dict]) -> None:
+                with ThreadPoolExecutor(args.sessions) as pool:
+                    chunks = range(0, len(data), size)
+                    list(pool.map(lambda i: store.write(batch=batch_of(data[i : i + size])), chunks))
+
+            return run
+
+        one_rate, one_best = timed(one_each, rows[: args.single])
+        print(f"  one transaction per example: {args.single:,} examples, {one_rate:,.0f} ex/s (best {one_best:,.0f})")
+        print("\n| mode | examples | examples/s (median / best) | vs one per transaction |")
+        print("|---|---:|---:|---:|")
+        print(f"| one transaction per example | {args.single:,} | {one_rate:,.0f} / {one_best:,.0f} | 1x |")
         for size in (int(s) for s in args.batch_sizes.split(",")):
-            fresh(store)
-            t = time.perf_counter()
-            for i in range(0, len(rows), size):
-                store.write(batch=batch_of(rows[i : i + size]))
-            el = time.perf_counter() - t
-            assert store.count_nodes(label="Example") == len(rows)
-            rate = len(rows) / el
-            print(
-                f"  UNWIND batches of {size:>6,}: {len(rows):,} in {el:.1f} s = {rate:,.0f} ex/s ({rate / one_rate:.0f}x)"
-            )
+            rate, best = timed(batches(size), rows)
+            print(f"| UNWIND batches of {size:,} | {len(rows):,} | {rate:,.0f} / {best:,.0f} | {rate / one_rate:.0f}x |")
         # the same batches from several writer sessions at once (the ingest itself writes from one)
-        size = 5_000
-        fresh(store)
-        t = time.perf_counter()
-        with ThreadPoolExecutor(args.sessions) as pool:
-            list(
-                pool.map(lambda i: store.write(batch=batch_of(rows[i : i + size])), range(0, len(rows), size))
-            )
-        el = time.perf_counter() - t
-        assert store.count_nodes(label="Example") == len(rows)
-        rate = len(rows) / el
+        rate, best = timed(parallel(5_000), rows)
         print(
-            f"  {args.sessions} sessions, batches of {size:,}: {len(rows):,} in {el:.1f} s = {rate:,.0f} ex/s ({rate / one_rate:.0f}x)"
+            f"| {args.sessions} writer sessions, batches of 5,000 | {len(rows):,} | {rate:,.0f} / {best:,.0f} | {rate / one_rate:.0f}x |"
         )
         print(f"  driver packstream: {'Rust (neo4j-rust-ext)' if _rust_ext() else 'pure Python'}")
     finally:
