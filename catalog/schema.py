@@ -41,6 +41,8 @@ class PropertySpec:
     name: str
     type: str  # STRING, INT64, DOUBLE, BOOLEAN, STRING[]
     comment: str = ""
+    #: standard properties it specialises (rdfs:subPropertyOf: rdfs:label, dct:description...)
+    superproperties: tuple[str, ...] = ()
 
     def accepts(self, value: Any) -> bool:
         if value is None:
@@ -84,6 +86,8 @@ class NodeLabel:
     iri: str
     comment: str
     properties: Mapping[str, PropertySpec]
+    #: the standard classes it specialises (rdfs:subClassOf: prov:Entity, dcat:Dataset, skos:Concept...)
+    superclasses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,17 @@ class RelationshipType:
     comment: str
     pairs: frozenset[tuple[str, str]]
     properties: Mapping[str, PropertySpec]
+    #: the standard properties it specialises (rdfs:subPropertyOf: prov:wasDerivedFrom, dct:license...)
+    superproperties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A composite index the ontology declares (cg:Index): its name, node label and properties in order."""
+
+    name: str
+    label: str
+    properties: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,7 @@ class Schema:
     tasks: Mapping[str, Concept] = field(default_factory=dict)
     formats: Mapping[str, Concept] = field(default_factory=dict)
     licenses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    indexes: tuple[IndexSpec, ...] = ()
 
     # ------------------------------------------------------------------ guards
 
@@ -283,7 +299,14 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
         rng = graph.value(prop, RDFS.range)
         if rng not in _DATATYPES:
             raise OntologyError(f"property {name} has unsupported range {rng}")
-        spec = PropertySpec(name=name, type=_DATATYPES[rng], comment=_text(graph, prop, RDFS.comment))
+        spec = PropertySpec(
+            name=name,
+            type=_DATATYPES[rng],
+            comment=_text(graph, prop, RDFS.comment),
+            superproperties=tuple(
+                sorted(str(p) for p in graph.objects(prop, RDFS.subPropertyOf) if isinstance(p, URIRef))
+            ),
+        )
         domain = graph.value(prop, RDFS.domain)
         if domain is not None:
             for cls in _classes_of(graph, domain):
@@ -303,7 +326,10 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
             raise OntologyError(
                 f"node class {name} has no '{KEY_PROPERTY}' property", hint="add it to cg:id's domain"
             )
-        labels[name] = NodeLabel(name, str(cls), _text(graph, cls, RDFS.comment), dict(label_props[name]))
+        supers = tuple(sorted(str(c) for c in graph.objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)))
+        labels[name] = NodeLabel(
+            name, str(cls), _text(graph, cls, RDFS.comment), dict(label_props[name]), supers
+        )
 
     relationships = {}
     for rel in rel_iris:
@@ -325,11 +351,28 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
                 for a in _classes_of(graph, domain)
                 for b in _classes_of(graph, rng)
             }
+        supers = tuple(
+            sorted(str(p) for p in graph.objects(rel, RDFS.subPropertyOf) if isinstance(p, URIRef))
+        )
         relationships[name] = RelationshipType(
-            name, str(rel), _text(graph, rel, RDFS.comment), frozenset(pairs), dict(rel_props[name])
+            name, str(rel), _text(graph, rel, RDFS.comment), frozenset(pairs), dict(rel_props[name]), supers
         )
 
+    indexes = []
+    for ix in sorted(set(graph.subjects(RDF.type, CG.Index)), key=str):
+        on = graph.value(ix, CG.indexOn)
+        items = graph.value(ix, CG.indexProperties)
+        if on not in label_of or items is None:
+            raise OntologyError(f"index {_local(ix)} needs cg:indexOn a node class and cg:indexProperties")
+        names = tuple(_local(p) for p in Collection(graph, items))
+        label = label_of[on]
+        for prop in names:
+            if prop not in label_props[label]:
+                raise OntologyError(f"index {_local(ix)} names {prop}, which {label} does not have")
+        indexes.append(IndexSpec(_local(ix), label, names))
+
     return Schema(
+        indexes=tuple(indexes),
         labels=labels,
         relationships=relationships,
         topics=_concepts(graph, CG.TopicScheme),

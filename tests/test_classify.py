@@ -198,3 +198,71 @@ def test_deletions_remove_only_the_named_methods(store) -> None:  # type: ignore
         store.write(
             batch=WriteBatch(deletions=[RelDeletion("FROM_SOURCE", "Example", "Source", ["a"], ["x"])])
         )
+
+
+# ---------------------------------------------------------------------- the coverage key
+
+
+def _keys(store) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    rows = store.read_cypher(query="MATCH (e:Example) RETURN e.id, e.coverage_key ORDER BY e.id").rows
+    return {i: k for i, k in rows}
+
+
+def _keys_from_edges(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The key each example should carry, computed here from its edges (the truth)."""
+    from catalog.store.coverage_key import make_key
+
+    out: dict[str, list[set[str]]] = {i: [set(), set(), set()] for i in _keys(store)}
+    for slot, (rel, to) in enumerate([("FOR_TASK", "Task"), ("HAS_FORMAT", "Format"), ("ABOUT", "Topic")]):
+        for ex, concept, _ in _edges(store, rel, to):
+            out[ex][slot].add(concept)
+    return {i: make_key(*v) for i, v in out.items()}
+
+
+def test_the_store_keeps_every_examples_coverage_key_equal_to_its_edges(store) -> None:  # type: ignore[no-untyped-def]
+    """Whatever changes an example's assignments (new examples written with their edges, edges added
+    to known examples, deletions, classification, a person's correction, an upsert of a known
+    example that gives no edges) leaves its key equal to what its edges say; the keyed coverage
+    signatures equal the ones computed from the edges."""
+    ids = _catalog(store)
+    assert set(_keys(store).values()) == {None}  # no assignment yet: no key; counted from edges
+    unkeyed = store.coverage_signatures()
+    assert unkeyed == [((), (), None, (), 3)]
+    # new examples written together with their edges get their key with the row
+    store.write(
+        batch=WriteBatch(
+            nodes=[NodeGroup("Example", [{"id": "d", "usage_role": "supply", "language": "en"}])],
+            relationships=[
+                RelGroup("FOR_TASK", "Example", "Task", [{"src": "d", "dst": "chat", "method": "manifest"}]),
+                RelGroup(
+                    "ABOUT", "Example", "Topic", [{"src": "d", "dst": "economics", "method": "manifest"}]
+                ),
+                RelGroup("ABOUT", "Example", "Topic", [{"src": "d", "dst": "algebra", "method": "manifest"}]),
+            ],
+        )
+    )
+    assert _keys(store)["d"] == "chat;;algebra,economics"
+    classify_catalog(store, workers=1)
+    assert _keys(store) == _keys_from_edges(store)
+    assert None not in _keys(store).values()
+    # a known example written again without updating it (as ingest does for a duplicate from another
+    # file), with an extra manifest edge: the key follows the edge, not the ignored row
+    store.write(
+        batch=WriteBatch(
+            nodes=[NodeGroup("Example", [{"id": "a", "usage_role": "supply"}], update_existing=False)],
+            relationships=[
+                RelGroup("FOR_TASK", "Example", "Task", [{"src": "a", "dst": "coding", "method": "manifest"}])
+            ],
+        )
+    )
+    assert "coding" in (_keys(store)["a"] or "").split(";")[0].split(",")
+    assert _keys(store) == _keys_from_edges(store)
+    assign_by_person(store, example_id="b", task="extraction", topics=["economics"], formats=["multi-turn"])
+    assert _keys(store)["b"] == "extraction;multi-turn;economics"
+    store.write(batch=WriteBatch(deletions=[RelDeletion("ABOUT", "Example", "Topic", ["d"], ["manifest"])]))
+    assert _keys(store) == _keys_from_edges(store)
+    assert _keys(store)["d"].endswith(";")  # no topic left
+    # the keyed signatures equal the edge-computed ones, example for example
+    from_edges = [(*sig, n) for sig, n in store.coverage_signatures_from_edges()]
+    assert store.coverage_signatures() == from_edges
+    assert sum(n for *_, n in from_edges) == len(ids) + 1

@@ -236,6 +236,21 @@ def test_gap_report_is_identical_on_both_engines_and_matches_plain_python(
     assert all(by[("topic", t)] == 0 for t in got.topics_never_seen)
 
 
+@pytest.mark.parametrize("engine", ["embedded", "neo4j"])
+def test_every_example_is_keyed_and_the_keys_equal_the_edges(real: dict[str, Any], engine: str) -> None:
+    """Coverage reads the key the store keeps on each example; on the real catalog it must say what
+    the FOR_TASK / HAS_FORMAT / ABOUT edges say, for supply and usage, with and without duplicates."""
+    store = real["stores"][engine]
+    unkeyed = store.read_cypher(query="MATCH (e:Example) WHERE e.coverage_key IS NULL RETURN count(e)").rows
+    assert unkeyed == [[0]]
+    for role in ("supply", "usage"):
+        for dups in (True, False):
+            edges = [
+                (*sig, n) for sig, n in store.coverage_signatures_from_edges(role=role, with_duplicates=dups)
+            ]
+            assert store.coverage_signatures(role=role, with_duplicates=dups) == edges, (role, dups)
+
+
 def test_classification_is_idempotent_and_keeps_the_datas_own_labels(real: dict[str, Any]) -> None:
     store = real["stores"]["embedded"]
     before = store.stats()
@@ -423,3 +438,73 @@ def test_openassistant_replies_derive_from_their_parent_messages(real: dict[str,
             "OPTIONAL MATCH (e)-[d:DERIVED_FROM]->(:Example) RETURN count(DISTINCT e), count(d)"
         ).rows
         assert n == 687 and continuations > 300
+
+
+# ---------------------------------------------------------------------- synthetic-data audit
+
+
+def test_synthetic_audit_is_identical_on_both_engines_and_matches_networkx(
+    real: dict[str, Any], schema: Schema
+) -> None:
+    """Generator share per task from the audit (coverage keys, one aggregate) against the same share
+    counted in networkx from the raw edges: Example -GENERATED_BY-> Activity -USED_MODEL-> Model and
+    Example -FOR_TASK-> Task rolled up the task hierarchy."""
+    import networkx as nx
+
+    from catalog.provenance.synthetic import synthetic_audit
+
+    audits = {engine: synthetic_audit(store) for engine, store in real["stores"].items()}
+    assert audits["embedded"] == audits["neo4j"]
+    audit, store = audits["embedded"], real["stores"]["embedded"]
+    g = nx.DiGraph()
+    for rel, a, b in [("GENERATED_BY", "Example", "Activity"), ("USED_MODEL", "Activity", "Model"),
+                      ("FOR_TASK", "Example", "Task"), ("BROADER", "Task", "Task")]:  # fmt: skip
+        g.add_edges_from(
+            (f"{a}:{e['src']}", f"{b}:{e['dst']}")
+            for e in store.edges(rel_type=rel, from_label=a, to_label=b)
+        )
+    supply = {
+        r[0]
+        for r in store.read_cypher(
+            query="MATCH (e:Example) WHERE e.usage_role = 'supply' RETURN e.id", row_cap=100_000
+        ).rows
+    }
+    per_task: dict[str, int] = {}
+    per_model_task: dict[tuple[str, str], int] = {}
+    for ident in supply:
+        node = f"Example:{ident}"
+        reach = nx.descendants(g, node) if node in g else set()
+        tasks = {n.split(":", 1)[1] for n in reach if n.startswith("Task:")}
+        models = {n.split(":", 1)[1] for n in reach if n.startswith("Model:")}
+        for t in tasks:
+            per_task[t] = per_task.get(t, 0) + 1
+            for m in models:
+                per_model_task[(m, t)] = per_model_task.get((m, t), 0) + 1
+    got = {(c.model, c.value): (c.examples, c.cell_examples) for c in audit.cells if c.dimension == "task"}
+    assert got == {k: (n, per_task[k[1]]) for k, n in per_model_task.items()}
+    assert audit.synthetic == sum(
+        1
+        for i in supply
+        if any(n.startswith("Model:") for n in nx.descendants(g, f"Example:{i}") if f"Example:{i}" in g)
+    )
+    top = {m.model: m.examples for m in audit.models}
+    assert top["text-davinci-003"] == 4998 + 2015  # Stanford Alpaca and Code Alpaca
+
+
+def test_language_drift_finds_the_korean_translation_that_kept_english(real: dict[str, Any]) -> None:
+    from catalog.provenance.synthetic import synthetic_audit
+
+    audit = synthetic_audit(real["stores"]["neo4j"])
+    declared = {(d.dataset, d.detail): d for d in audit.drift if d.kind == "declared"}
+    kullm = declared[("kullm-user-oriented-ko", "text in en; the dataset declares ko")]
+    assert kullm.examples > 50 and len(kullm.sample) == 5
+    parent = {(d.method, d.detail): d for d in audit.drift if d.kind == "parent"}
+    left = parent[("translation", "messages left in en in a translation to ko")]
+    assert left.examples > 50
+    # every sampled example really has English messages while its dataset declares Korean
+    store = real["stores"]["embedded"]
+    for ident in kullm.sample + left.sample:
+        [[langs]] = store.read_cypher(
+            query="MATCH (e:Example {id: $id}) RETURN e.message_languages", params={"id": ident}
+        ).rows
+        assert "en" in langs

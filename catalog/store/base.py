@@ -130,6 +130,14 @@ class GraphStore(Protocol):
     def examples_by_record_key(self, *, dataset: str, keys: Sequence[str]) -> dict[str, list[str]]:
         """Per record key: the ids of the dataset's examples read from records with that key."""
 
+    def nodes(self, *, label: str, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Every node of the label (or those with the given ids): its set properties, ordered by id."""
+
+    def edges(
+        self, *, rel_type: str, from_label: str, to_label: str, src_ids: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every `rel_type` edge between the labels (or leaving `src_ids`) as {src, dst, **properties}."""
+
     # provenance (shared Cypher in catalog/store/queries.py)
 
     def lineage_rows(self, *, example_id: str) -> dict[str, list[list[Any]]]:
@@ -137,6 +145,14 @@ class GraphStore(Protocol):
 
     def origin_rows(self) -> dict[str, list[list[Any]]]:
         """The whole catalog's license inputs, grouped (see catalog/provenance)."""
+
+    def synthetic_rows(self, *, role: str = "supply") -> dict[str, list[list[Any]]]:
+        """The synthetic-data audit's inputs (see catalog/provenance/synthetic.py)."""
+
+    def dataset_examples_by_language(
+        self, *, dataset: str, language: str, limit: int = 500
+    ) -> list[tuple[str, list[str]]]:
+        """(id, message languages) of the dataset's examples whose main language is `language`."""
 
     def license_terms(self) -> dict[str, dict[str, Any]]:
         """Every License node's conditions (kind, commercial_use, share_alike, attribution_required, no_derivatives)."""
@@ -149,11 +165,18 @@ class GraphStore(Protocol):
     def example_ids(self, *, unclassified_only: bool = False) -> list[str]:
         """Every example id in order, or those without a format yet (never classified)."""
 
+    def dataset_example_ids(self, *, dataset: str) -> list[str]:
+        """The ids of the dataset's examples, in order."""
+
     def examples_for_classification(self, *, ids: Sequence[str]) -> list[dict[str, Any]]:
         """id, messages, tools, has_tool_calls, has_reasoning, n_user_turns of the given examples."""
 
     def assignments(self, *, rel_type: str, ids: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
         """Per example id: (concept id, method) of its FOR_TASK, ABOUT or HAS_FORMAT edges."""
+
+    def coverage_census(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every example as (role, tasks, formats, language, topics, message languages, count), merged,
+        in one pass: "all" of them and the "duplicates" among them."""
 
     def coverage_signatures(
         self, *, role: str = "supply", with_duplicates: bool = True

@@ -111,9 +111,7 @@ DATASET_ANCESTORS = (
 #: `UNWIND $ids` probe joins against the whole edge table on the embedded engine (30 ms at 100k)
 _CHAIN = "MATCH (e:`Example` {id: $id})-[:`DERIVED_FROM`*0..30]->(x:`Example`)"
 LINEAGE_EXAMPLE_PARENTS = _CHAIN + "-[r:`DERIVED_FROM`]->(p:`Example`) RETURN DISTINCT x.id, p.id, r.method"
-LINEAGE_DATASET_PARENTS = (
-    "UNWIND $ids AS i MATCH (x:`Dataset` {id: i})-[r:`DERIVED_FROM`]->(p:`Dataset`) RETURN x.id, p.id, r.method"
-)
+LINEAGE_DATASET_PARENTS = "UNWIND $ids AS i MATCH (x:`Dataset` {id: i})-[r:`DERIVED_FROM`]->(p:`Dataset`) RETURN x.id, p.id, r.method"
 LINEAGE_DATASETS = _CHAIN + "-[:`IN_DATASET`]->(d:`Dataset`) RETURN DISTINCT x.id, d.id"
 LINEAGE_SOURCES = (
     _CHAIN + "-[f:`FROM_SOURCE`]->(s:`Source`)-[:`IN_DATASET`]->(d:`Dataset`) "
@@ -171,9 +169,42 @@ LINEAGE_DATASET_MODELS = (
     "RETURN d.id, m.id, m.name, g.claimed_by"
 )
 
+# ---------------------------------------------------------------- synthetic-data audit
+
+#: examples per (assignments, language, generating model, its role)
+SYNTHETIC_SIGNATURES = (
+    "MATCH (e:`Example`)-[:`GENERATED_BY`]->(:`Activity`)-[u:`USED_MODEL`]->(m:`Model`) "
+    "WHERE e.usage_role = $role RETURN e.coverage_key, e.language, m.id, u.role, count(DISTINCT e)"
+)
+SYNTHETIC_TOTAL = (
+    "MATCH (e:`Example`)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(:`Model`) "
+    "WHERE e.usage_role = $role RETURN count(DISTINCT e)"
+)
+DATASET_LANGUAGES = (
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(d:`Dataset`) WHERE e.usage_role = $role "
+    "RETURN d.id, d.languages, e.language, e.message_languages, count(*)"
+)
+DATASET_EXAMPLES_BY_LANGUAGE = (
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(:`Dataset` {id: $dataset}) WHERE e.language = $language "
+    "RETURN e.id, e.message_languages ORDER BY e.id LIMIT $limit"
+)
+PARENT_LANGUAGES = (
+    "MATCH (c:`Example`)-[r:`DERIVED_FROM`]->(p:`Example`) "
+    "RETURN c.id, p.id, r.method, c.language, p.language, c.message_languages, p.message_languages"
+)
+MODEL_TRAINING = "MATCH (m:`Model`)-[:`TRAINED_ON`]->(d:`Dataset`) RETURN m.id, d.id"
+MODEL_BASES = "MATCH (m:`Model`)-[:`FINE_TUNED_FROM`]->(b:`Model`) RETURN m.id, b.id"
+DATASET_GENERATORS = (
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(g:`Model`) RETURN d.id, g.id, count(DISTINCT e)"
+)
+
 # ---------------------------------------------------------------- classification and coverage
 
 ALL_EXAMPLE_IDS = "MATCH (e:`Example`) RETURN e.id ORDER BY e.id"
+DATASET_EXAMPLE_IDS = (
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(:`Dataset` {id: $dataset}) RETURN e.id ORDER BY e.id"
+)
 UNCLASSIFIED_EXAMPLE_IDS = "MATCH (e:`Example`) WHERE NOT EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(:`Format`) } RETURN e.id ORDER BY e.id"
 EXAMPLES_FOR_CLASSIFICATION = (
     "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
@@ -186,15 +217,49 @@ ASSIGNMENTS = (
 #: one row per combination of tasks, formats, language and topics, with its example count: every
 #: coverage cell (marginal, cross, rolled up the hierarchy) is a sum over these rows
 COVERAGE_SIGNATURES = (
-    "MATCH (e:`Example`) WHERE e.usage_role = $role "
+    "MATCH (e:`Example`) WHERE e.usage_role = $role AND (NOT $unkeyed_only OR e.coverage_key IS NULL) "
     "AND ($with_duplicates OR NOT EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
     "OPTIONAL MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WITH e, collect(k.id) AS tasks "
     "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WITH e, tasks, collect(f.id) AS formats "
     "OPTIONAL MATCH (e)-[:`ABOUT`]->(t:`Topic`) WITH e, tasks, formats, collect(t.id) AS topics "
     "RETURN tasks, formats, e.language, topics, count(*)"
 )
-LANGUAGE_MIX = (
-    "MATCH (e:`Example`) WHERE e.usage_role = $role RETURN e.language, e.message_languages, count(*)"
+#: the coverage census: every example described by the key the store keeps on it
+#: (catalog/store/coverage_key.py) and its languages, counted per role in one pass. It reads only the
+#: properties of the ontology's ExampleCoverageIndex, so on Neo4j an index scan answers it alone; the
+#: IS NOT NULL conditions let the planner use that index (which holds nodes with all four set)
+_DESCRIBED = (
+    "e.usage_role IS NOT NULL AND e.coverage_key IS NOT NULL AND e.language IS NOT NULL "
+    "AND e.message_languages IS NOT NULL"
+)
+COVERAGE_CENSUS = (
+    "MATCH (e:`Example`) WHERE " + _DESCRIBED + " "
+    "RETURN e.usage_role, e.coverage_key, e.language, e.message_languages, count(*)"
+)
+#: the same for the examples that duplicate a kept representative (subtracted when excluded)
+DUPLICATE_CENSUS = (
+    "MATCH (e:`Example`)-[:`DUPLICATE_OF`]->(:`Example`) WITH DISTINCT e WHERE " + _DESCRIBED + " "
+    "RETURN e.usage_role, e.coverage_key, e.language, e.message_languages, count(*)"
+)
+#: examples the census cannot describe (never classified, or a catalog from before the key), from
+#: their edges; normally none, which the census knows by comparing its total with the label count
+CENSUS_FROM_EDGES = (
+    "MATCH (e:`Example`) WHERE NOT (" + _DESCRIBED + ") "
+    "AND (NOT $duplicates_only OR EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
+    "OPTIONAL MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WITH e, collect(k.id) AS tasks "
+    "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WITH e, tasks, collect(f.id) AS formats "
+    "OPTIONAL MATCH (e)-[:`ABOUT`]->(t:`Topic`) WITH e, tasks, formats, collect(t.id) AS topics "
+    "RETURN e.usage_role, tasks, formats, e.language, e.message_languages, topics, count(*)"
+)
+
+# ---------------------------------------------------------------- whole nodes and edges (export)
+
+NODES_ALL = "MATCH (n:{label}) RETURN n ORDER BY n.id"
+NODES_BY_ID = "UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n ORDER BY n.id"
+#: {props}: ", x.`line`, ..." for the relationship's declared properties, from the schema
+EDGES_ALL = "MATCH (a:{from_label})-[x:{rel}]->(b:{to_label}) RETURN a.id, b.id{props}"
+EDGES_FROM = (
+    "UNWIND $ids AS i MATCH (a:{from_label} {{id: i}})-[x:{rel}]->(b:{to_label}) RETURN a.id, b.id{props}"
 )
 
 # ---------------------------------------------------------------- catalog overviews

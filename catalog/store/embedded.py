@@ -10,6 +10,7 @@ from typing import Any
 from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
 from catalog.model import CypherResult
 from catalog.schema import KEY_PROPERTY, Schema
+from catalog.store import coverage_key
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
@@ -217,6 +218,9 @@ class EmbeddedStore(CatalogQueries):
 
     def write(self, *, batch: WriteBatch) -> WriteResult:
         validate_batch(self.schema, batch)
+        keyed = coverage_key.touched(batch)
+        if keyed:
+            batch = coverage_key.with_keys_for_new(batch)
         result = WriteResult()
         with self._transaction():
             for deletion in batch.deletions:
@@ -232,6 +236,12 @@ class EmbeddedStore(CatalogQueries):
                 made = self._upsert_rels(rgroup)
                 kind = rgroup.rel_type
                 result.relationships_created[kind] = result.relationships_created.get(kind, 0) + made
+            if keyed:  # examples created here got their key with the row; the others from their edges
+                fresh = self._created.get("Example", set())
+                queries = self._coverage_key_queries()
+                fix = coverage_key.keys_after(self._rows, queries, [i for i in keyed if i not in fresh])
+                if fix:
+                    self._upsert_nodes(fix)
         return result
 
     def _columns(self, table: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, StoreError, StoreUnavailable
 from catalog.model import CypherResult
 from catalog.schema import KEY_PROPERTY, Schema
+from catalog.store import coverage_key
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
@@ -138,11 +139,15 @@ class Neo4jStore(CatalogQueries):
     # ------------------------------------------------------------------ schema
 
     def constraints(self) -> list[str]:
-        """One uniqueness constraint on `id` per label the ontology declares."""
+        """One uniqueness constraint on `id` per label the ontology declares, and its composite indexes."""
         return [
             f"CREATE CONSTRAINT {Q.quote(name.lower() + '_id_unique')} IF NOT EXISTS "
             f"FOR (n:{Q.quote(name)}) REQUIRE n.{Q.quote(KEY_PROPERTY)} IS UNIQUE"
             for name in sorted(self.schema.labels)
+        ] + [
+            f"CREATE INDEX {Q.quote(ix.name)} IF NOT EXISTS FOR (n:{Q.label(self.schema, ix.label)}) "
+            f"ON ({', '.join('n.' + Q.quote(p) for p in ix.properties)})"
+            for ix in self.schema.indexes
         ]
 
     def ensure_schema(self) -> None:
@@ -155,12 +160,22 @@ class Neo4jStore(CatalogQueries):
 
     def write(self, *, batch: WriteBatch) -> WriteResult:
         validate_batch(self.schema, batch)
+        if coverage_key.touched(batch):
+            batch = coverage_key.with_keys_for_new(batch)
         with self._errors(), self._driver.session(database=self.database) as session:
             return session.execute_write(self._write_tx, batch)
 
     def _write_tx(self, tx: Any, batch: WriteBatch) -> WriteResult:
         result = WriteResult()
         known: dict[str, set[str]] = {}  # ids this transaction merged: they exist now
+        keyed = coverage_key.touched(batch)
+        if keyed:  # examples this write creates get their key with the row; the others need fixing after
+            written = {r[KEY_PROPERTY] for g in batch.nodes if g.label == "Example" for r in g.rows}
+            new = written.intersection(keyed)
+            if new:
+                query = Q.EXISTING_IDS.format(label=Q.label(self.schema, "Example"))
+                new -= {rec[0] for rec in tx.run(query, ids=sorted(new))}
+            keyed = [i for i in keyed if i not in new]
         for deletion in batch.deletions:
             for i in range(0, len(deletion.src_ids), _CHUNK):
                 ids = list(deletion.src_ids[i : i + _CHUNK])
@@ -176,6 +191,14 @@ class Neo4jStore(CatalogQueries):
             result.relationships_created[rgroup.rel_type] = (
                 result.relationships_created.get(rgroup.rel_type, 0) + made
             )
+        if keyed:
+
+            def read(query: str, params: Mapping[str, Any]) -> list[list[Any]]:
+                return [list(r.values()) for r in tx.run(query, dict(params))]
+
+            fix = coverage_key.keys_after(read, self._coverage_key_queries(), keyed)
+            if fix:
+                self._merge_nodes(tx, fix)
         return result
 
     @staticmethod

@@ -7,10 +7,42 @@ from typing import Any
 
 from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
 from catalog.schema import Schema
+from catalog.store import coverage_key as K
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.readonly import check_read_only
 from catalog.store.values import node_record
+
+#: (role, tasks, formats, language, topics, message languages) of a census row, before its count
+CensusRow = tuple[Any, ...]
+
+
+def census_signatures(
+    census: Mapping[str, list[CensusRow]], *, role: str, exclude_duplicates: bool = False
+) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
+    """Coverage signatures (tasks, formats, language, topics, examples) of one role from a census,
+    without the duplicates if asked."""
+    merged: dict[tuple[Any, ...], int] = {}
+    parts = [("all", 1), ("duplicates", -1)] if exclude_duplicates else [("all", 1)]
+    for part, sign in parts:
+        for r_role, tasks, formats, language, topics, _langs, n in census[part]:
+            if r_role == role:
+                sig = (tasks, formats, language, topics)
+                merged[sig] = merged.get(sig, 0) + sign * n
+    return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0])) if n]
+
+
+def census_language_mix(
+    census: Mapping[str, list[CensusRow]], *, role: str
+) -> list[tuple[str | None, tuple[str, ...], int]]:
+    """(main language, distinct message languages, examples) of one role from a census."""
+    merged: dict[tuple[Any, ...], int] = {}
+    for r_role, _t, _f, language, _topics, langs, n in census["all"]:
+        if r_role == role:
+            key = (language, tuple(sorted(set(langs))))
+            merged[key] = merged.get(key, 0) + n
+    return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]
+
 
 #: ids per existence probe: each probe joins against the whole table on the embedded engine, so
 #: fewer and larger is faster (5,000-id probes cost 17 s more than 50,000-id probes at 1M)
@@ -95,13 +127,55 @@ class CatalogQueries:
             out.setdefault(key, []).append(ident)
         return {k: sorted(v) for k, v in out.items()}
 
+    # ------------------------------------------------------------ whole nodes and edges
+
+    def nodes(self, *, label: str, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Every node of the label (or those with the given ids) as its set properties, by id."""
+        lab = Q.label(self.schema, label)
+        if ids is None:
+            rows = self._rows(Q.NODES_ALL.format(label=lab))
+        else:
+            rows = [r for i in range(0, len(ids), PROBE) for r in self._rows(
+                Q.NODES_BY_ID.format(label=lab), {"ids": list(ids[i : i + PROBE])}
+            )]  # fmt: skip
+        return [{k: v for k, v in node_record(r[0]).properties.items() if v is not None} for r in rows]
+
+    def edges(
+        self, *, rel_type: str, from_label: str, to_label: str, src_ids: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every `rel_type` edge between the labels (or leaving the given nodes) as {src, dst, **props}."""
+        spec = self.schema.check_endpoints(rel_type, from_label, to_label)
+        keys = sorted(spec.properties)
+        query = (Q.EDGES_ALL if src_ids is None else Q.EDGES_FROM).format(
+            from_label=Q.label(self.schema, from_label),
+            to_label=Q.label(self.schema, to_label),
+            rel=Q.rel_type(self.schema, rel_type),
+            props="".join(f", x.{Q.quote(k)}" for k in keys),
+        )
+        if src_ids is None:
+            rows = self._rows(query)
+        else:
+            rows = [r for i in range(0, len(src_ids), PROBE) for r in self._rows(
+                query, {"ids": list(src_ids[i : i + PROBE])}
+            )]  # fmt: skip
+        out = []
+        for src, dst, *values in rows:
+            edge = {"src": src, "dst": dst}
+            edge.update({k: v for k, v in zip(keys, values, strict=True) if v is not None})
+            out.append(edge)
+        out.sort(key=lambda e: (e["src"], e["dst"], repr(sorted(e.items()))))
+        return out
+
     # ------------------------------------------------------------ provenance
 
     def lineage_rows(self, *, example_id: str) -> dict[str, list[list[Any]]]:
         """The raw facts of one example's lineage: its ancestor examples and every edge that ties
         them to datasets (and their ancestors), source files, generating models and license claims."""
         parents = self._rows(Q.LINEAGE_EXAMPLE_PARENTS, {"id": example_id})
-        ids = [example_id, *sorted({r[1] for r in parents} - {example_id})]  # every ancestor is someone's parent
+        ids = [
+            example_id,
+            *sorted({r[1] for r in parents} - {example_id}),
+        ]  # every ancestor is someone's parent
         out: dict[str, list[list[Any]]] = {
             "examples": [[i] for i in ids],
             "example_parents": parents,
@@ -146,6 +220,29 @@ class CatalogQueries:
             "dataset_models": self._rows(Q.DATASET_MODEL_CLAIMS),
         }
 
+    def synthetic_rows(self, *, role: str = "supply") -> dict[str, list[list[Any]]]:
+        """The synthetic-data audit's inputs: examples per generator and coverage cell, languages per
+        dataset, derivations with both languages, and what models were trained on and tuned from."""
+        return {
+            "signatures": self._rows(Q.SYNTHETIC_SIGNATURES, {"role": role}),
+            "synthetic_total": self._rows(Q.SYNTHETIC_TOTAL, {"role": role}),
+            "dataset_languages": self._rows(Q.DATASET_LANGUAGES, {"role": role}),
+            "derivations": self._rows(Q.PARENT_LANGUAGES),
+            "trained_on": self._rows(Q.MODEL_TRAINING),
+            "model_bases": self._rows(Q.MODEL_BASES),
+            "dataset_generators": self._rows(Q.DATASET_GENERATORS),
+            "dataset_edges": self._rows(Q.ALL_DATASET_EDGES),
+        }
+
+    def dataset_examples_by_language(
+        self, *, dataset: str, language: str, limit: int = 500
+    ) -> list[tuple[str, list[str]]]:
+        """(id, message languages) of the dataset's examples whose main language is `language`."""
+        rows = self._rows(
+            Q.DATASET_EXAMPLES_BY_LANGUAGE, {"dataset": dataset, "language": language, "limit": limit}
+        )
+        return [(r[0], list(r[1] or [])) for r in rows]
+
     def license_terms(self) -> dict[str, dict[str, Any]]:
         """Every License node's conditions: the ontology's licenses and any an import added."""
         keys = ("kind", "commercial_use", "share_alike", "attribution_required", "no_derivatives")
@@ -162,6 +259,9 @@ class CatalogQueries:
         query = Q.UNCLASSIFIED_EXAMPLE_IDS if unclassified_only else Q.ALL_EXAMPLE_IDS
         return [r[0] for r in self._rows(query)]
 
+    def dataset_example_ids(self, *, dataset: str) -> list[str]:
+        return [r[0] for r in self._rows(Q.DATASET_EXAMPLE_IDS, {"dataset": dataset})]
+
     def examples_for_classification(self, *, ids: Sequence[str]) -> list[dict[str, Any]]:
         keys = ("id", "messages", "tools", "has_tool_calls", "has_reasoning", "n_user_turns")
         return [
@@ -169,13 +269,19 @@ class CatalogQueries:
             for r in self._rows(Q.EXAMPLES_FOR_CLASSIFICATION, {"ids": list(ids)})
         ]
 
-    def assignments(self, *, rel_type: str, ids: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
-        """Per example id: the (concept id, method) of its `rel_type` edges (FOR_TASK, ABOUT, HAS_FORMAT)."""
+    def _assignments_query(self, rel_type: str) -> str:
         rel = self.schema.relationship(rel_type)
         (to_label,) = {b for a, b in rel.pairs if a == "Example"}
-        query = Q.ASSIGNMENTS.format(
+        return Q.ASSIGNMENTS.format(
             rel=Q.rel_type(self.schema, rel_type), to_label=Q.label(self.schema, to_label)
         )
+
+    def _coverage_key_queries(self) -> list[str]:
+        return [self._assignments_query(rel) for rel, _ in K.KEYED]
+
+    def assignments(self, *, rel_type: str, ids: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """Per example id: the (concept id, method) of its `rel_type` edges (FOR_TASK, ABOUT, HAS_FORMAT)."""
+        query = self._assignments_query(rel_type)
         out: dict[str, list[tuple[str, str | None]]] = {}
         for ex, concept, method in self._rows(query, {"ids": list(ids)}):
             out.setdefault(ex, []).append((concept, method))
@@ -183,29 +289,60 @@ class CatalogQueries:
 
     # ------------------------------------------------------------ coverage
 
+    def coverage_census(self) -> dict[str, list[CensusRow]]:
+        """Every example as (role, tasks, formats, language, topics, message languages, count), merged:
+        "all" of them, and the "duplicates" among them (those with a DUPLICATE_OF edge)."""
+        total = self.count_nodes(label="Example")
+        out: dict[str, dict[CensusRow, int]] = {"all": {}, "duplicates": {}}
+        counted = 0
+        for part, query in (("all", Q.COVERAGE_CENSUS), ("duplicates", Q.DUPLICATE_CENSUS)):
+            for role, key, language, langs, n in self._rows(query):
+                tasks, formats, topics = K.parse_key(key)
+                row = (role, tasks, formats, language, topics, tuple(langs or ()))
+                out[part][row] = out[part].get(row, 0) + int(n)
+                counted += int(n) if part == "all" else 0
+        if counted < total:  # some examples are not described by their key: count them from their edges
+            for part in ("all", "duplicates"):
+                for role, tasks, formats, language, langs, topics, n in self._rows(
+                    Q.CENSUS_FROM_EDGES, {"duplicates_only": part == "duplicates"}
+                ):
+                    row = (
+                        role,
+                        tuple(sorted(set(tasks))),
+                        tuple(sorted(set(formats))),
+                        language,
+                        tuple(sorted(set(topics))),
+                        tuple(langs or ()),
+                    )
+                    out[part][row] = out[part].get(row, 0) + int(n)
+        return {part: [(*row, n) for row, n in sorted(rows.items(), key=repr)] for part, rows in out.items()}
+
     def coverage_signatures(
         self, *, role: str = "supply", with_duplicates: bool = True
     ) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
         """(tasks, formats, language, topics, examples) for every combination present, merged."""
+        return census_signatures(self.coverage_census(), role=role, exclude_duplicates=not with_duplicates)
+
+    def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
+        """(main language, distinct message languages, examples), merged."""
+        return census_language_mix(self.coverage_census(), role=role)
+
+    def coverage_signatures_from_edges(
+        self, *, role: str = "supply", with_duplicates: bool = True, unkeyed_only: bool = False
+    ) -> list[tuple[tuple[Any, ...], int]]:
+        """The same signatures computed from the assignment edges (the truth the keys summarise):
+        for examples without a key, and for tests that check the keys against the edges."""
         merged: dict[tuple[Any, ...], int] = {}
-        params = {"role": role, "with_duplicates": with_duplicates}
+        params = {"role": role, "with_duplicates": with_duplicates, "unkeyed_only": unkeyed_only}
         for tasks, formats, language, topics, n in self._rows(Q.COVERAGE_SIGNATURES, params):
-            key = (
+            sig = (
                 tuple(sorted(set(tasks))),
                 tuple(sorted(set(formats))),
                 language,
                 tuple(sorted(set(topics))),
             )
-            merged[key] = merged.get(key, 0) + int(n)
-        return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]
-
-    def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
-        """(main language, distinct message languages, examples), merged."""
-        merged: dict[tuple[Any, ...], int] = {}
-        for language, per_message, n in self._rows(Q.LANGUAGE_MIX, {"role": role}):
-            key = (language, tuple(sorted(set(per_message or []))))
-            merged[key] = merged.get(key, 0) + int(n)
-        return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]
+            merged[sig] = merged.get(sig, 0) + int(n)
+        return sorted(merged.items(), key=lambda kv: repr(kv[0]))
 
     def dataset_overview(self) -> list[DatasetOverview]:
         counts = {row[0]: int(row[1]) for row in self._rows(Q.DATASET_EXAMPLES)}
