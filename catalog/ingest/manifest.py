@@ -8,6 +8,7 @@ license: CC-BY-NC-4.0               # SPDX id the ontology knows
 languages: [en]
 models:                             # generator / teacher models, if synthetic
   - {name: text-davinci-003, provider: OpenAI, role: generator}
+  # optional per model: terms (license id of its terms of use), base_model, trained_on: [dataset ids]
 parents: [self-instruct]            # datasets this one was built from
 task: generation                    # default task (a task id of the ontology), optional
 topics: []                          # default topics, optional
@@ -39,6 +40,10 @@ class ModelRef(BaseModel):
     activity: Literal["generation", "augmentation", "translation", "distillation"] = "generation"
     #: the license id of the model's terms of use, which bind what it generated (e.g. LicenseRef-OpenAI-Terms)
     terms: str | None = None
+    #: the model it was fine-tuned from, and the catalog datasets it was trained on, if known: with
+    #: them the synthetic-data audit finds self-distillation (a model trained on its own outputs)
+    base_model: str | None = None
+    trained_on: list[str] = Field(default_factory=list)
 
 
 class RecordParents(BaseModel):

@@ -123,9 +123,22 @@ def _model_nodes(
         )
         used.append({"src": activity_id, "dst": model_id, "role": m.role})
         activities.append(activity_id)
+    bases = [{"id": slug(m.base_model), "name": m.base_model} for m in models if m.base_model]
+    tuned = [{"src": slug(m.name), "dst": slug(m.base_model)} for m in models if m.base_model]
+    trained = sorted({(slug(m.name), d) for m in models for d in m.trained_on})
     if models:
-        batch.nodes += [NodeGroup("Model", model_rows), NodeGroup("Activity", activity_rows)]
+        # a base model or training set the catalog does not hold yet is added by name, never overwritten
+        batch.nodes += [
+            NodeGroup("Model", model_rows),
+            NodeGroup("Model", bases, update_existing=False),
+            NodeGroup("Dataset", [{"id": d} for d in sorted({d for _, d in trained})], update_existing=False),
+            NodeGroup("Activity", activity_rows),
+        ]
         batch.relationships.append(RelGroup("USED_MODEL", "Activity", "Model", used))
+        batch.relationships.append(RelGroup("FINE_TUNED_FROM", "Model", "Model", tuned))
+        batch.relationships.append(
+            RelGroup("TRAINED_ON", "Model", "Dataset", [{"src": a, "dst": b} for a, b in trained])
+        )
     if claim and models:
         rows = [{"src": dataset_id, "dst": a, "claimed_by": "manifest"} for a in activities]
         batch.relationships.append(RelGroup("GENERATED_BY", "Dataset", "Activity", rows))
