@@ -155,13 +155,17 @@ def main() -> None:
             return run
 
         one_rate, one_best = timed(one_each, rows[: args.single])
-        print(f"  one transaction per example: {args.single:,} examples, {one_rate:,.0f} ex/s (best {one_best:,.0f})")
+        print(
+            f"  one transaction per example: {args.single:,} examples, {one_rate:,.0f} ex/s (best {one_best:,.0f})"
+        )
         print("\n| mode | examples | examples/s (median / best) | vs one per transaction |")
         print("|---|---:|---:|---:|")
         print(f"| one transaction per example | {args.single:,} | {one_rate:,.0f} / {one_best:,.0f} | 1x |")
         for size in (int(s) for s in args.batch_sizes.split(",")):
             rate, best = timed(batches(size), rows)
-            print(f"| UNWIND batches of {size:,} | {len(rows):,} | {rate:,.0f} / {best:,.0f} | {rate / one_rate:.0f}x |")
+            print(
+                f"| UNWIND batches of {size:,} | {len(rows):,} | {rate:,.0f} / {best:,.0f} | {rate / one_rate:.0f}x |"
+            )
         # the same batches from several writer sessions at once (the ingest itself writes from one)
         rate, best = timed(parallel(5_000), rows)
         print(

@@ -50,7 +50,13 @@ def provenance_batch(store: GraphStore) -> WriteBatch:
     for name in SIZES:
         m = load_manifest(REPO / "tests" / "manifests" / f"{name}.yaml")
         datasets.append({"id": name, "name": m.title or name})
-        sources.append({"id": f"{name}:bench", "file_name": f"{name}.jsonl", "checksum": hashlib.sha256(name.encode()).hexdigest()})
+        sources.append(
+            {
+                "id": f"{name}:bench",
+                "file_name": f"{name}.jsonl",
+                "checksum": hashlib.sha256(name.encode()).hexdigest(),
+            }
+        )
         in_ds.append({"src": f"{name}:bench", "dst": name})
         for c in m.license_claims():
             claims.append({"src": name, "dst": c.spdx, "claimed_by": c.claimed_by})
@@ -62,7 +68,12 @@ def provenance_batch(store: GraphStore) -> WriteBatch:
             used.append({"src": f"{name}:gen", "dst": slug(mr.name), "role": mr.role})
             if mr.terms:
                 terms.append({"src": slug(mr.name), "dst": mr.terms, "claimed_by": "model terms of use"})
-    b.nodes += [NodeGroup("Dataset", datasets), NodeGroup("Source", sources), NodeGroup("Model", list(models.values())), NodeGroup("Activity", activities)]
+    b.nodes += [
+        NodeGroup("Dataset", datasets),
+        NodeGroup("Source", sources),
+        NodeGroup("Model", list(models.values())),
+        NodeGroup("Activity", activities),
+    ]
     b.relationships += [
         RelGroup("IN_DATASET", "Source", "Dataset", in_ds),
         RelGroup("LICENSED_UNDER", "Dataset", "License", claims, key=("claimed_by",)),
@@ -121,7 +132,9 @@ def populate(store: GraphStore, n: int, batch: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--examples", type=int, default=1_000_000)
     parser.add_argument("--engines", default="embedded,neo4j")
     parser.add_argument("--repeat", type=int, default=5)
@@ -149,7 +162,14 @@ def main() -> None:
                 t = time.perf_counter()
                 check = check_licenses(store)
                 checks.append(time.perf_counter() - t)
-            results[engine] = (statistics.median(runs), min(runs), statistics.median(checks), min(checks), check, depth)
+            results[engine] = (
+                statistics.median(runs),
+                min(runs),
+                statistics.median(checks),
+                min(checks),
+                check,
+                depth,
+            )
             print(
                 f"  {engine:8}: built in {build:.0f} s; lineage {statistics.median(runs) * 1000:.1f} ms "
                 f"(best {min(runs) * 1000:.1f}, {depth} ancestors); license check {statistics.median(checks):.2f} s "
