@@ -58,12 +58,22 @@ class RelDeletion:
 
 
 @dataclass
+class NodeDeletion:
+    """Remove nodes of a label by id, with their edges (a check's earlier findings on a re-run)."""
+
+    label: str
+    ids: Sequence[str]
+
+
+@dataclass
 class WriteBatch:
-    """Deletions, then nodes, then relationships, in one transaction: all of it lands, or none of it."""
+    """Deletions (nodes, then edges), then nodes, then relationships, in one transaction: all of it
+    lands, or none of it."""
 
     nodes: list[NodeGroup] = field(default_factory=list)
     relationships: list[RelGroup] = field(default_factory=list)
     deletions: list[RelDeletion] = field(default_factory=list)
+    node_deletions: list[NodeDeletion] = field(default_factory=list)
 
     def __len__(self) -> int:
         return sum(len(g.rows) for g in self.nodes) + sum(len(g.rows) for g in self.relationships)
@@ -129,6 +139,46 @@ class GraphStore(Protocol):
 
     def examples_by_record_key(self, *, dataset: str, keys: Sequence[str]) -> dict[str, list[str]]:
         """Per record key: the ids of the dataset's examples read from records with that key."""
+
+    # quality (shared Cypher in catalog/store/queries.py)
+
+    def examples_to_check(self, *, tag: str) -> list[str]:
+        """Ids of the examples the check `tag` (",name@version,") has not looked at, in order."""
+
+    def examples_for_checks(self, *, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """id, messages, tools, has_reasoning, language, checked_with, usage_role of the examples."""
+
+    def issues_of(self, *, ids: Sequence[str], checkers: Sequence[str]) -> list[tuple[str, str]]:
+        """(example id, issue id) of the given checkers' issues on the examples."""
+
+    def issue_summary(self) -> list[dict[str, Any]]:
+        """Issues and examples per factor, checker, version, kind and severity."""
+
+    def example_issues(self, *, example_id: str) -> list[dict[str, Any]]:
+        """Every issue on one example."""
+
+    def examples_with_issues(self, *, severities: Sequence[str]) -> set[str]:
+        """Examples with at least one issue of one of the severities."""
+
+    # near-duplicates (shared Cypher in catalog/store/queries.py)
+
+    def example_ids_of_role(self, *, role: str) -> list[str]:
+        """Ids of the examples with the usage role (supply, usage), in order."""
+
+    def example_messages(self, *, ids: Sequence[str]) -> list[tuple[str, str | None]]:
+        """(id, messages JSON) of the examples."""
+
+    def duplicate_edges(self, *, ids: Sequence[str]) -> list[tuple[str, str, float, str]]:
+        """(member, representative, score, method) of DUPLICATE_OF edges leaving or reaching the ids."""
+
+    def duplicate_members(self) -> list[str]:
+        """Examples that have a DUPLICATE_OF edge."""
+
+    def duplicate_clusters(self) -> dict[str, list[tuple[str, float, str]]]:
+        """Per representative: its duplicates (member, score, method)."""
+
+    def dedup_facts(self, *, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Per example: synthetic (has GENERATED_BY), errors, issues, ingested_at (first source)."""
 
     def nodes(self, *, label: str, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Every node of the label (or those with the given ids): its set properties, ordered by id."""

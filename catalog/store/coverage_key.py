@@ -79,7 +79,12 @@ def with_keys_for_new(batch: WriteBatch) -> WriteBatch:
         else g
         for g in batch.nodes
     ]
-    return WriteBatch(nodes=nodes, relationships=batch.relationships, deletions=batch.deletions)
+    return WriteBatch(
+        nodes=nodes,
+        relationships=batch.relationships,
+        deletions=batch.deletions,
+        node_deletions=batch.node_deletions,
+    )
 
 
 Read = Callable[[str, Mapping[str, Any]], list[list[Any]]]

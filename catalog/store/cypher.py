@@ -63,6 +63,7 @@ WIPE_RELS_NEO4J = "MATCH ()-[x]->() WITH x LIMIT $chunk DELETE x RETURN count(*)
 WIPE_NODES_NEO4J = "MATCH (n{label}) WITH n LIMIT $chunk DETACH DELETE n RETURN count(*)"
 
 GET_NODE = "MATCH (n:{label} {{id: $id}}) RETURN n"
+DELETE_NODES = "UNWIND $ids AS i MATCH (n:{label} {{id: i}}) DETACH DELETE n"
 COUNT_NODES = "MATCH (n:{label}) RETURN count(n)"
 
 # ---------------------------------------------------------------- relationships
@@ -250,6 +251,58 @@ CENSUS_FROM_EDGES = (
     "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WITH e, tasks, collect(f.id) AS formats "
     "OPTIONAL MATCH (e)-[:`ABOUT`]->(t:`Topic`) WITH e, tasks, formats, collect(t.id) AS topics "
     "RETURN e.usage_role, tasks, formats, e.language, e.message_languages, topics, count(*)"
+)
+
+# ---------------------------------------------------------------- quality
+
+#: examples a check (name@version, as ",name@1,") has not looked at yet
+EXAMPLES_TO_CHECK = (
+    "MATCH (e:`Example`) WHERE e.checked_with IS NULL OR NOT e.checked_with CONTAINS $tag RETURN e.id ORDER BY e.id"
+)
+EXAMPLES_FOR_CHECKS = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
+    "RETURN e.id, e.messages, e.tools, e.has_reasoning, e.language, e.checked_with, e.usage_role"
+)
+ISSUES_OF = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`HAS_ISSUE`]->(q:`QualityIssue`) "
+    "WHERE q.checker IN $checkers RETURN e.id, q.id"
+)
+ISSUE_SUMMARY = (
+    "MATCH (e:`Example`)-[:`HAS_ISSUE`]->(q:`QualityIssue`) "
+    "RETURN q.factor, q.checker, q.checker_version, q.kind, q.severity, count(q), count(DISTINCT e)"
+)
+EXAMPLE_ISSUES = (
+    "MATCH (e:`Example` {id: $id})-[:`HAS_ISSUE`]->(q:`QualityIssue`) "
+    "RETURN q.id, q.factor, q.checker, q.checker_version, q.kind, q.severity, q.message, q.span ORDER BY q.id"
+)
+#: examples with at least one issue of a severity among $severities (selection eligibility)
+EXAMPLES_WITH_ISSUES = (
+    "MATCH (e:`Example`)-[:`HAS_ISSUE`]->(q:`QualityIssue`) WHERE q.severity IN $severities "
+    "RETURN DISTINCT e.id"
+)
+
+# ---------------------------------------------------------------- near-duplicates
+
+EXAMPLE_IDS_OF_ROLE = "MATCH (e:`Example`) WHERE e.usage_role = $role RETURN e.id ORDER BY e.id"
+EXAMPLE_MESSAGES = "UNWIND $ids AS i MATCH (e:`Example` {id: i}) RETURN e.id, e.messages"
+DUPLICATES_FROM = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN e.id, r.id, d.score, d.method"
+)
+DUPLICATES_TO = (
+    "UNWIND $ids AS i MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example` {id: i}) RETURN e.id, r.id, d.score, d.method"
+)
+DUPLICATE_MEMBERS = "MATCH (e:`Example`)-[:`DUPLICATE_OF`]->(:`Example`) RETURN DISTINCT e.id ORDER BY e.id"
+SYNTHETIC_AMONG = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`GENERATED_BY`]->(:`Activity`) RETURN DISTINCT e.id"
+)
+ISSUE_COUNTS_AMONG = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`HAS_ISSUE`]->(q:`QualityIssue`) RETURN e.id, q.severity, count(q)"
+)
+FIRST_INGESTED_AMONG = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`FROM_SOURCE`]->(s:`Source`) RETURN e.id, min(s.ingested_at)"
+)
+DUPLICATE_CLUSTERS = (
+    "MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN r.id, e.id, d.score, d.method ORDER BY r.id, e.id"
 )
 
 # ---------------------------------------------------------------- whole nodes and edges (export)

@@ -223,6 +223,10 @@ class EmbeddedStore(CatalogQueries):
             batch = coverage_key.with_keys_for_new(batch)
         result = WriteResult()
         with self._transaction():
+            for nd in batch.node_deletions:
+                query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
+                for i in range(0, len(nd.ids), _CHUNK):
+                    self._execute(query, {"ids": list(nd.ids[i : i + _CHUNK])})
             for deletion in batch.deletions:
                 for i in range(0, len(deletion.src_ids), _CHUNK):
                     self._execute(

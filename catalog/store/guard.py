@@ -19,6 +19,10 @@ def validate_batch(schema: Schema, batch: WriteBatch) -> None:
             raise StoreError(f"every :{group.label} row needs a string 'id'")
         for key in keys - {KEY_PROPERTY}:
             schema.check_column(f":{group.label}", spec.properties[key], [r.get(key) for r in group.rows])
+    for nd in batch.node_deletions:
+        schema.node_label(nd.label)
+        if not all(type(i) is str for i in nd.ids):
+            raise StoreError("a node deletion needs string ids")
     for deletion in batch.deletions:
         rel = schema.check_endpoints(deletion.rel_type, deletion.from_label, deletion.to_label)
         if "method" not in rel.properties:

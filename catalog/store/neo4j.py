@@ -176,6 +176,10 @@ class Neo4jStore(CatalogQueries):
                 query = Q.EXISTING_IDS.format(label=Q.label(self.schema, "Example"))
                 new -= {rec[0] for rec in tx.run(query, ids=sorted(new))}
             keyed = [i for i in keyed if i not in new]
+        for nd in batch.node_deletions:
+            query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
+            for i in range(0, len(nd.ids), _CHUNK):
+                tx.run(query, ids=list(nd.ids[i : i + _CHUNK])).consume()
         for deletion in batch.deletions:
             for i in range(0, len(deletion.src_ids), _CHUNK):
                 ids = list(deletion.src_ids[i : i + _CHUNK])

@@ -1,0 +1,2 @@
+"""Quality: per-example checks (format, personal data, boilerplate, length), catalog checks
+(near-duplicates, conflicting answers, license policy), all written as graph data."""
