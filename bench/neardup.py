@@ -22,6 +22,7 @@ of one original).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -53,7 +54,14 @@ def _records(shared: Path) -> Iterable[tuple[str, dict[str, str]]]:
         path = shared / folder / name
         if kind == "alpaca":
             for r in json.loads(path.read_text()):
-                yield folder, {"instruction": r.get("instruction") or "", "input": r.get("input") or "", "output": r.get("output") or ""}
+                yield (
+                    folder,
+                    {
+                        "instruction": r.get("instruction") or "",
+                        "input": r.get("input") or "",
+                        "output": r.get("output") or "",
+                    },
+                )
         elif kind == "gsm8k":
             for line in path.read_text().splitlines():
                 r = json.loads(line)
@@ -71,7 +79,9 @@ def _text(r: dict[str, str]) -> str:
 def _exact_variant(r: dict[str, str], rng: random.Random) -> dict[str, str]:
     def change(s: str) -> str:
         s = s.upper() if rng.random() < 0.3 else s.lower() if rng.random() < 0.5 else s.title()
-        return re.sub(r" ", lambda _m: "  " if rng.random() < 0.2 else " ", s) + (" \n" if rng.random() < 0.5 else "")
+        return re.sub(r" ", lambda _m: "  " if rng.random() < 0.2 else " ", s) + (
+            " \n" if rng.random() < 0.5 else ""
+        )
 
     return {k: change(v) if v else v for k, v in r.items()}
 
@@ -132,9 +142,11 @@ def build(shared: Path, out: Path, *, originals: int = 1500, seed: int = 7) -> d
             buckets[k].append(i)
         for members in buckets.values():
             for x in members[1:]:
-                if x not in blocked and members[0] not in blocked and jaccard(
-                    shingles(texts[members[0]], 5), shingles(texts[x], 5)
-                ) >= 0.5:
+                if (
+                    x not in blocked
+                    and members[0] not in blocked
+                    and jaccard(shingles(texts[members[0]], 5), shingles(texts[x], 5)) >= 0.5
+                ):
                     blocked.add(x)
     chosen = [pool[i] for i in range(len(texts)) if i not in blocked][:originals]
     records: list[dict[str, Any]] = []
@@ -158,14 +170,25 @@ def build(shared: Path, out: Path, *, originals: int = 1500, seed: int = 7) -> d
             if len(head) == 3:
                 by_template[head].append(rec["key"])
     for keys_ in by_template.values():
-        for a, b in zip(keys_, keys_[1:], strict=False):
+        for a, b in itertools.pairwise(keys_):
             truth.append({"a": a, "b": b, "kind": "template"})
             counts["template"] += 1
     rng.shuffle(records)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "data.jsonl").open("w", encoding="utf-8") as f:
         for rec in records:
-            f.write(json.dumps({"instruction": rec["instruction"], "input": rec["input"], "output": rec["output"], "key": rec["key"]}, ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "instruction": rec["instruction"],
+                        "input": rec["input"],
+                        "output": rec["output"],
+                        "key": rec["key"],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     (out / "truth.jsonl").write_text("".join(json.dumps(t) + "\n" for t in truth))
     (out / "manifest.yaml").write_text(
         "name: neardup-bench\nlicense: CC-BY-NC-4.0\nlanguages: [en, ko, zh]\n"
@@ -198,7 +221,9 @@ def score(truth_path: Path, clusters: Iterable[Iterable[str]]) -> dict[str, Any]
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for t in truth:
         if "original" in t:
-            found = t["variant"] in cluster_of and cluster_of.get(t["variant"]) == cluster_of.get(t["original"])
+            found = t["variant"] in cluster_of and cluster_of.get(t["variant"]) == cluster_of.get(
+                t["original"]
+            )
             by_kind[t["kind"]][0] += found
             by_kind[t["kind"]][1] += 1
         else:
@@ -212,13 +237,17 @@ def score(truth_path: Path, clusters: Iterable[Iterable[str]]) -> dict[str, Any]
         "precision": round(correct / predicted, 4) if predicted else 1.0,
         "recall_near": round(near_found / near_total, 4) if near_total else 1.0,
         "recall_exact": round(by_kind["exact"][0] / by_kind["exact"][1], 4) if by_kind["exact"][1] else 1.0,
-        "template_kept_apart": round(by_kind["template"][0] / by_kind["template"][1], 4) if by_kind["template"][1] else 1.0,
+        "template_kept_apart": round(by_kind["template"][0] / by_kind["template"][1], 4)
+        if by_kind["template"][1]
+        else 1.0,
         "by_kind": {k: {"found": v[0], "of": v[1]} for k, v in sorted(by_kind.items())},
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--originals", type=int, default=1500)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / ".work" / "neardup")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from catalog import cli_export, cli_provenance  # noqa: F401  (register lineage, license-check, export, import)
+from catalog import cli_export, cli_provenance, cli_quality  # noqa: F401  (register their commands)
 from catalog.cli_base import (
     DbOption,
     JsonOption,

@@ -135,6 +135,65 @@ def export_croissant(
         out.print(f"wrote {path} and examples.jsonl: {len(chosen):,} examples; {checked}", highlight=False)
 
 
+@export_app.command("jsonl")
+def export_jsonl(
+    out_file: Annotated[
+        Path, typer.Argument(help="The training file to write (.jsonl); its manifest goes beside it.")
+    ],
+    selection_file: Annotated[
+        Path | None, typer.Option("--selection", help="A selection written by `curagraph select`.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="openai (chat messages) or alpaca.")] = "openai",
+    reasoning: Annotated[
+        str, typer.Option("--reasoning", help="inline (before the answer), field (openai only) or drop.")
+    ] = "inline",
+    dataset: DatasetOption = None,
+    ids: IdsOption = None,
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Training JSON Lines for a selection, with a manifest: counts per dataset, source, license and
+    generator, commercial use, quota fills, example ids."""
+    import json
+
+    from catalog.export import example_ids_of
+    from catalog.export.training import write_training
+
+    if fmt not in ("openai", "alpaca"):
+        raise CatalogError(f"unknown --format {fmt!r}", hint="openai or alpaca")
+    if reasoning not in ("inline", "field", "drop"):
+        raise CatalogError(f"unknown --reasoning {reasoning!r}", hint="inline, field or drop")
+    chosen = _ids_from(ids)
+    fills = None
+    if selection_file is not None:
+        if not selection_file.is_file():
+            raise CatalogError(
+                f"no selection file {selection_file}", hint="write one with `curagraph select --out`"
+            )
+        data = json.loads(selection_file.read_text())
+        chosen += list(data.get("ids") or [])
+        fills = data.get("fills")
+    settings = _settings(db, store)
+    with _store(settings, create=False) as s:
+        chosen = example_ids_of(s, datasets=dataset or [], ids=chosen)
+        manifest = write_training(s, chosen, out_file, fmt=fmt, reasoning=reasoning, fills=fills)  # type: ignore[arg-type]
+    summary = {
+        k: manifest[k]
+        for k in ("file", "format", "examples", "sha256", "commercial_use", "licenses", "generators")
+    }
+    summary["skipped"] = manifest["skipped"]["count"]
+    summary["manifest"] = str(out_file.with_name(out_file.name + ".manifest.json"))
+    if as_json:
+        _print_json(summary)
+    else:
+        out.print(
+            f"wrote {out_file}: {manifest['examples']:,} examples ({fmt}), {summary['skipped']:,} skipped; "
+            f"commercial use allowed for {manifest['commercial_use']['allowed']:,}; manifest {summary['manifest']}",
+            highlight=False,
+        )
+
+
 @import_app.command("rdf")
 def import_rdf(
     rdf_file: Annotated[

@@ -365,11 +365,11 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
         if on not in label_of or items is None:
             raise OntologyError(f"index {_local(ix)} needs cg:indexOn a node class and cg:indexProperties")
         names = tuple(_local(p) for p in Collection(graph, items))
-        label = label_of[on]
-        for prop in names:
-            if prop not in label_props[label]:
-                raise OntologyError(f"index {_local(ix)} names {prop}, which {label} does not have")
-        indexes.append(IndexSpec(_local(ix), label, names))
+        on_label = label_of[on]
+        for prop_name in names:
+            if prop_name not in label_props[on_label]:
+                raise OntologyError(f"index {_local(ix)} names {prop_name}, which {on_label} does not have")
+        indexes.append(IndexSpec(_local(ix), on_label, names))
 
     return Schema(
         indexes=tuple(indexes),

@@ -24,7 +24,9 @@ from catalog.store.base import NodeGroup, RelGroup, WriteBatch
 def bench_data(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("neardup")
     counts = build(datasets, out, originals=1500)
-    assert counts["edit"] > 100 and counts["reorder"] > 50 and counts["exact"] > 300 and counts["template"] > 30
+    assert (
+        counts["edit"] > 100 and counts["reorder"] > 50 and counts["exact"] > 300 and counts["template"] > 30
+    )
     return out
 
 
@@ -35,10 +37,14 @@ def _ingest(store: Any, schema: Schema, folder: Path, data: Path, settings: Sett
 
 def _clusters(store: Any) -> list[list[str]]:
     key = {n["id"]: orjson.loads(n["metadata"])["key"] for n in store.nodes(label="Example")}
-    return sorted(sorted([key[rep], *(key[m] for m, _s, _x in ms)]) for rep, ms in store.duplicate_clusters().items())
+    return sorted(
+        sorted([key[rep], *(key[m] for m, _s, _x in ms)]) for rep, ms in store.duplicate_clusters().items()
+    )
 
 
-def test_labelled_benchmark_precision_and_recall(store, schema: Schema, bench_data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_labelled_benchmark_precision_and_recall(
+    store, schema: Schema, bench_data: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(db=tmp_path / "c")
     _ingest(store, schema, bench_data, bench_data / "data.jsonl", settings)
     report = dedup(store, tmp_path / "c" / "dedup")
@@ -59,7 +65,9 @@ def test_labelled_benchmark_precision_and_recall(store, schema: Schema, bench_da
     assert store.duplicate_clusters() == {}
 
 
-def test_incremental_runs_find_the_same_clusters(schema: Schema, bench_data: Path, tmp_path: Path, mem_store) -> None:  # type: ignore[no-untyped-def]
+def test_incremental_runs_find_the_same_clusters(
+    schema: Schema, bench_data: Path, tmp_path: Path, mem_store
+) -> None:  # type: ignore[no-untyped-def]
     from catalog.store.embedded import EmbeddedStore
 
     lines = (bench_data / "data.jsonl").read_text().splitlines()
@@ -86,15 +94,23 @@ def test_incremental_runs_find_the_same_clusters(schema: Schema, bench_data: Pat
 
 def test_the_representative_is_human_over_synthetic_then_fewer_issues(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "Explain how photosynthesis turns light, water and carbon dioxide into glucose and oxygen in the chloroplasts of plants."
-    msgs = lambda t: orjson.dumps([{"role": "user", "content": "Explain photosynthesis."}, {"role": "assistant", "content": t}]).decode()  # noqa: E731
+
+    def msgs(t: str) -> str:
+        return orjson.dumps(
+            [{"role": "user", "content": "Explain photosynthesis."}, {"role": "assistant", "content": t}]
+        ).decode()
+
     store.write(
         batch=WriteBatch(
             nodes=[
-                NodeGroup("Example", [
-                    {"id": "synthetic", "usage_role": "supply", "messages": msgs(text)},
-                    {"id": "human", "usage_role": "supply", "messages": msgs(text + " ")},
-                    {"id": "human-with-issue", "usage_role": "supply", "messages": msgs(text.upper())},
-                ]),  # fmt: skip
+                NodeGroup(
+                    "Example",
+                    [
+                        {"id": "synthetic", "usage_role": "supply", "messages": msgs(text)},
+                        {"id": "human", "usage_role": "supply", "messages": msgs(text + " ")},
+                        {"id": "human-with-issue", "usage_role": "supply", "messages": msgs(text.upper())},
+                    ],
+                ),
                 NodeGroup("Activity", [{"id": "gen"}]),
                 NodeGroup("QualityIssue", [{"id": "q1", "severity": "error", "checker": "format"}]),
             ],
@@ -106,7 +122,9 @@ def test_the_representative_is_human_over_synthetic_then_fewer_issues(store, tmp
     )
     report = dedup(store, tmp_path / "dedup")
     assert report.clusters == 1 and report.duplicates == 2
-    assert store.duplicate_clusters() == {"human": [("human-with-issue", 1.0, "exact"), ("synthetic", 1.0, "exact")]}
+    assert store.duplicate_clusters() == {
+        "human": [("human-with-issue", 1.0, "exact"), ("synthetic", 1.0, "exact")]
+    }
 
 
 def test_minhash_estimates_and_bands() -> None:

@@ -25,7 +25,11 @@ def _card(rng: random.Random) -> str:
     digits = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
     check = next(d for d in "0123456789" if luhn_ok(digits + d))
     full = digits + check
-    return " ".join(full[i : i + 4] for i in range(0, len(full), 4)) if length == 16 and rng.random() < 0.5 else full
+    return (
+        " ".join(full[i : i + 4] for i in range(0, len(full), 4))
+        if length == 16 and rng.random() < 0.5
+        else full
+    )
 
 
 def _iban(rng: random.Random) -> str:
@@ -39,8 +43,9 @@ def _iban(rng: random.Random) -> str:
 
 def _rrn(rng: random.Random) -> str:
     while True:
-        body = f"{rng.randrange(50, 99):02d}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{rng.choice('1234')}" + "".join(
-            str(rng.randrange(10)) for _ in range(5)
+        body = (
+            f"{rng.randrange(50, 99):02d}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{rng.choice('1234')}"
+            + "".join(str(rng.randrange(10)) for _ in range(5))
         )
         for c in "0123456789":
             if rrn_ok(body + c):
@@ -48,17 +53,29 @@ def _rrn(rng: random.Random) -> str:
 
 
 PLANTERS = {
-    "email": lambda r: f"{r.choice(['minji', 'j.smith', 'wei_chen'])}{r.randrange(1000)}@{r.choice(['mail.com', 'corp.co.kr', 'uni.edu'])}",
-    "phone": lambda r: r.choice([f"+82 10-{r.randrange(1000, 9999)}-{r.randrange(1000, 9999)}",
-                                 f"({r.randrange(200, 999)}) {r.randrange(200, 999)}-{r.randrange(1000, 9999)}",
-                                 f"010-{r.randrange(1000, 9999)}-{r.randrange(1000, 9999)}"]),  # fmt: skip
+    "email": lambda r: (
+        f"{r.choice(['minji', 'j.smith', 'wei_chen'])}{r.randrange(1000)}@{r.choice(['mail.com', 'corp.co.kr', 'uni.edu'])}"
+    ),
+    "phone": lambda r: r.choice(
+        [
+            f"+82 10-{r.randrange(1000, 9999)}-{r.randrange(1000, 9999)}",
+            f"({r.randrange(200, 999)}) {r.randrange(200, 999)}-{r.randrange(1000, 9999)}",
+            f"010-{r.randrange(1000, 9999)}-{r.randrange(1000, 9999)}",
+        ]
+    ),
     "payment-card": _card,
     "iban": _iban,
-    "ip-address": lambda r: f"{r.randrange(11, 223)}.{r.randrange(256)}.{r.randrange(256)}.{r.randrange(1, 255)}",
+    "ip-address": lambda r: (
+        f"{r.randrange(11, 223)}.{r.randrange(256)}.{r.randrange(256)}.{r.randrange(1, 255)}"
+    ),
     "ipv6-address": lambda r: ":".join(f"{r.randrange(65536):x}" for _ in range(8)),
     "kr-rrn": _rrn,
-    "api-key": lambda r: "sk-" + "".join(r.choice("abcdefghijkmnpqrstuvwxyzABCDEFGH0123456789") for _ in range(40)),
-    "secret": lambda r: "password = " + "".join(r.choice("abcdefghjkmnpqrstuvwxyzABCDEFGHJ23456789#%") for _ in range(16)),
+    "api-key": lambda r: (
+        "sk-" + "".join(r.choice("abcdefghijkmnpqrstuvwxyzABCDEFGH0123456789") for _ in range(40))
+    ),
+    "secret": lambda r: (
+        "password = " + "".join(r.choice("abcdefghjkmnpqrstuvwxyzABCDEFGHJ23456789#%") for _ in range(16))
+    ),
 }
 
 
@@ -84,7 +101,11 @@ def test_planted_personal_data_is_found_and_a_clean_copy_raises_under_one_percen
     missed = []
     for i, (kind, value) in where.items():
         start = planted[i].index(value)
-        hits = [m for m in find_pii(planted[i]) if m.start <= start < m.end or start <= m.start < start + len(value)]
+        hits = [
+            m
+            for m in find_pii(planted[i])
+            if m.start <= start < m.end or start <= m.start < start + len(value)
+        ]
         if not any(m.kind == kind for m in hits):
             missed.append((kind, [m.kind for m in hits]))
         assert all(value not in m.masked for m in hits)  # never the value in full
@@ -100,22 +121,75 @@ def test_format_findings() -> None:
     ok = _view([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}])
     assert kinds(ok) == []
     assert kinds(_view([{"role": "assistant", "content": "x"}])) == ["role-order"]
-    assert "empty-turn" in kinds(_view([{"role": "system", "content": " "}, {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]))
-    assert kinds(_view([{"role": "user", "content": "q"}, {"role": "user", "content": "q2"}, {"role": "assistant", "content": "a"}])) == ["role-order"]
+    assert "empty-turn" in kinds(
+        _view(
+            [
+                {"role": "system", "content": " "},
+                {"role": "user", "content": "q"},
+                {"role": "assistant", "content": "a"},
+            ]
+        )
+    )
+    assert kinds(
+        _view(
+            [
+                {"role": "user", "content": "q"},
+                {"role": "user", "content": "q2"},
+                {"role": "assistant", "content": "a"},
+            ]
+        )
+    ) == ["role-order"]
     tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {
         "type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}, "unit": {"type": "string", "enum": ["c", "f"]}},
         "required": ["city"], "additionalProperties": False}}}]  # fmt: skip
-    call = lambda args: _view([{"role": "user", "content": "weather?"}, {"role": "assistant", "content": "", "tool_calls": [{"name": "get_weather", "arguments": args}]}], tools)  # noqa: E731
+
+    def call(args: object) -> ExampleView:
+        return _view(
+            [
+                {"role": "user", "content": "weather?"},
+                {
+                    "role": "assistant",
+                    "content": "",
+                    "tool_calls": [{"name": "get_weather", "arguments": args}],
+                },
+            ],
+            tools,
+        )
+
     assert kinds(call({"city": "Seoul", "days": 3})) == []
     assert kinds(call("{not json")) == ["invalid-tool-arguments"]
     assert kinds(call({"days": "3", "unit": "k", "extra": 1})) == ["schema-mismatch"] * 4
-    undeclared = _view([{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": [{"name": "nope", "arguments": {}}]}], tools)
+    undeclared = _view(
+        [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "", "tool_calls": [{"name": "nope", "arguments": {}}]},
+        ],
+        tools,
+    )
     assert kinds(undeclared) == ["undeclared-tool"]
-    cot = _view([{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "", "reasoning": "two plus two"}], reasoning=True)
+    cot = _view(
+        [
+            {"role": "user", "content": "2+2?"},
+            {"role": "assistant", "content": "", "reasoning": "two plus two"},
+        ],
+        reasoning=True,
+    )
     assert "no-final-answer" in kinds(cot)
-    long_cut = _view([{"role": "user", "content": "essay"}, {"role": "assistant", "content": "word " * 60 + "and the"}])
+    long_cut = _view(
+        [{"role": "user", "content": "essay"}, {"role": "assistant", "content": "word " * 60 + "and the"}]
+    )
     assert kinds(long_cut) == ["truncated"]
-    assert [f.kind for f in BoilerplateCheck().check(_view([{"role": "user", "content": "q"}, {"role": "assistant", "content": "As an AI language model, I cannot do that."}]))] == ["refusal-boilerplate"]
+    assert [
+        f.kind
+        for f in BoilerplateCheck().check(
+            _view(
+                [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "As an AI language model, I cannot do that."},
+                ]
+            )
+        )
+    ] == ["refusal-boilerplate"]
 
 
 def test_tool_calls_of_the_real_tool_sets_fit_their_schemas(datasets: Path, schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -127,12 +201,22 @@ def test_tool_calls_of_the_real_tool_sets_fit_their_schemas(datasets: Path, sche
 
     settings = Settings(db=tmp_path / "c")
     check = FormatCheck()
-    for dataset, name in [("bfcl-v4", "BFCL_v4_simple_python.json"), ("glaive-toolcall-demo", "glaive_toolcall_en_demo.json")]:
-        plan = prepare_ingest(datasets / dataset / name, schema=schema, settings=settings, manifest_path=MANIFESTS / f"{dataset}.yaml")
+    for dataset, name in [
+        ("bfcl-v4", "BFCL_v4_simple_python.json"),
+        ("glaive-toolcall-demo", "glaive_toolcall_en_demo.json"),
+    ]:
+        plan = prepare_ingest(
+            datasets / dataset / name,
+            schema=schema,
+            settings=settings,
+            manifest_path=MANIFESTS / f"{dataset}.yaml",
+        )
         examples = list(iter_examples(plan, settings=settings, quarantine_file=tmp_path / "q.jsonl"))
         findings = [f for item in examples for f in check.check(ExampleView.from_row(item.props))]
         assert len(examples) > 100
-        tool_findings = [f for f in findings if f.kind in ("schema-mismatch", "undeclared-tool", "invalid-tool-arguments")]
+        tool_findings = [
+            f for f in findings if f.kind in ("schema-mismatch", "undeclared-tool", "invalid-tool-arguments")
+        ]
         assert len(tool_findings) < 0.05 * len(examples), tool_findings[:5]
         assert all(f.span and "call" in f.span for f in tool_findings)
 
@@ -144,7 +228,13 @@ def _examples(store, rows: list[tuple[str, str]]) -> None:  # type: ignore[no-un
                 NodeGroup(
                     "Example",
                     [
-                        {"id": i, "usage_role": "supply", "messages": orjson.dumps([{"role": "user", "content": "q"}, {"role": "assistant", "content": text}]).decode()}
+                        {
+                            "id": i,
+                            "usage_role": "supply",
+                            "messages": orjson.dumps(
+                                [{"role": "user", "content": "q"}, {"role": "assistant", "content": text}]
+                            ).decode(),
+                        }
                         for i, text in rows
                     ],
                 )
@@ -154,7 +244,10 @@ def _examples(store, rows: list[tuple[str, str]]) -> None:  # type: ignore[no-un
 
 
 def test_checks_write_issues_incrementally_on_both_engines(store) -> None:  # type: ignore[no-untyped-def]
-    _examples(store, [("a", "Mail me: minji77@mail.com"), ("b", "Fine answer."), ("c", "As an AI language model, no.")])
+    _examples(
+        store,
+        [("a", "Mail me: minji77@mail.com"), ("b", "Fine answer."), ("c", "As an AI language model, no.")],
+    )
     report = run_checks(store, select_checks())
     assert report.checked == {"boilerplate": 3, "format": 3, "length": 3, "personal-data": 3}
     assert report.kinds == {"personal-data/email": 1, "boilerplate/refusal-boilerplate": 1}
@@ -171,7 +264,9 @@ def test_checks_write_issues_incrementally_on_both_engines(store) -> None:  # ty
     pii = PersonalDataCheck(version="2")
     rerun = run_checks(store, [pii])
     assert rerun.checked == {"personal-data": 4}
-    assert [(i["checker_version"], i["kind"]) for i in store.example_issues(example_id="a")] == [("2", "email")]
+    assert [(i["checker_version"], i["kind"]) for i in store.example_issues(example_id="a")] == [
+        ("2", "email")
+    ]
     summary = {(r["checker"], r["kind"]): (r["issues"], r["examples"]) for r in store.issue_summary()}
     assert summary == {
         ("boilerplate", "refusal-boilerplate"): (1, 1),
@@ -180,3 +275,47 @@ def test_checks_write_issues_incrementally_on_both_engines(store) -> None:  # ty
     }
     with pytest.raises(Exception, match="unknown check"):
         select_checks(["nope"])
+
+
+def test_near_identical_prompts_with_conflicting_answers(store, datasets: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Real GSM8K problems, some asked twice (a word changed) with the same or a different final
+    number: only the different ones conflict; a re-run with nothing new changes nothing."""
+    from catalog.quality.consistency import check_consistency, final_number
+
+    lines = (datasets / "gsm8k" / "test.jsonl").read_text().splitlines()[:200]
+    rows = []
+    for n, line in enumerate(lines):
+        r = json.loads(line)
+        rows.append((f"g{n}", r["question"], r["answer"]))
+        if n < 20:  # asked again, answered with another final number
+            wrong = r["answer"].rsplit("####", 1)[0] + f"#### {int(final_number(r['answer']) or 0) + 7}"
+            rows.append((f"g{n}-conflict", r["question"].replace(" a ", " one ", 1), wrong))
+        elif n < 40:  # asked again, same answer
+            rows.append((f"g{n}-same", r["question"] + " ", r["answer"]))
+    store.write(
+        batch=WriteBatch(
+            nodes=[
+                NodeGroup(
+                    "Example",
+                    [
+                        {
+                            "id": i,
+                            "usage_role": "supply",
+                            "messages": orjson.dumps(
+                                [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+                            ).decode(),
+                        }
+                        for i, q, a in rows
+                    ],
+                )
+            ]
+        )
+    )
+    report = check_consistency(store, tmp_path / "dedup")
+    assert report.conflicting == 40  # the 20 originals and their 20 conflicting copies
+    flagged = {e for e, _q in store.issues_of(ids=[r[0] for r in rows], checkers=["consistency"])}
+    assert flagged == {f"g{n}" for n in range(20)} | {f"g{n}-conflict" for n in range(20)}
+    [issue] = [i for i in store.example_issues(example_id="g3") if i["kind"] == "conflicting-answer"]
+    assert issue["severity"] == "error" and "g3-conflict" in issue["message"]
+    again = check_consistency(store, tmp_path / "dedup")
+    assert again.groups == 0 and len(store.issues_of(ids=["g3"], checkers=["consistency"])) == 1

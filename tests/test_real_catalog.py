@@ -492,19 +492,113 @@ def test_synthetic_audit_is_identical_on_both_engines_and_matches_networkx(
 
 
 def test_language_drift_finds_the_korean_translation_that_kept_english(real: dict[str, Any]) -> None:
+    """KULLM translated Self-Instruct's instructions into Korean and left the outputs English: each
+    such example derives (translation) from its English original and still holds English messages.
+    Declared drift: text in a language the dataset does not declare (Alpaca's translation tasks)."""
     from catalog.provenance.synthetic import synthetic_audit
 
     audit = synthetic_audit(real["stores"]["neo4j"])
-    declared = {(d.dataset, d.detail): d for d in audit.drift if d.kind == "declared"}
-    kullm = declared[("kullm-user-oriented-ko", "text in en; the dataset declares ko")]
-    assert kullm.examples > 50 and len(kullm.sample) == 5
+    assert audit == synthetic_audit(real["stores"]["embedded"])
     parent = {(d.method, d.detail): d for d in audit.drift if d.kind == "parent"}
     left = parent[("translation", "messages left in en in a translation to ko")]
-    assert left.examples > 50
-    # every sampled example really has English messages while its dataset declares Korean
+    assert left.examples > 50 and len(left.sample) == 5
     store = real["stores"]["embedded"]
-    for ident in kullm.sample + left.sample:
-        [[langs]] = store.read_cypher(
-            query="MATCH (e:Example {id: $id}) RETURN e.message_languages", params={"id": ident}
-        ).rows
-        assert "en" in langs
+    kullm = set(store.dataset_example_ids(dataset="kullm-user-oriented-ko"))
+    declared = [d for d in audit.drift if d.kind == "declared"]
+    assert any(d.dataset == "stanford-alpaca-5k" for d in declared)
+    for d in [left, *declared]:
+        for ident in d.sample:
+            [[lang, langs]] = store.read_cypher(
+                query="MATCH (e:Example {id: $id}) RETURN e.language, e.message_languages",
+                params={"id": ident},
+            ).rows
+            if d is left:
+                assert ident in kullm and lang == "ko" and "en" in langs
+            else:
+                foreign = d.detail.split("text in ", 1)[1].split(";")[0].split(", ")
+                assert set(foreign) <= {lang, *langs}, (d, lang, langs)
+
+
+# ---------------------------------------------------------------------- selection and training export
+
+
+def test_selection_is_eligible_diverse_and_identical_on_both_engines(
+    real: dict[str, Any], schema: Schema, tmp_path: Path
+) -> None:
+    """A license-clean selection of 1,500 for the InstructGPT mix: every pick may be used commercially
+    (checked against each example's own lineage), the reported fills recount from the picks, both
+    engines choose the same examples, and the training files carry what the manifest says."""
+    from catalog.coverage.spec import Eligibility
+    from catalog.export.training import write_training
+    from catalog.provenance import lineage, usable_examples
+    from catalog.select import select_examples
+
+    spec = load_spec(resolve_spec_path("instructgpt"), schema=schema)
+    rules = Eligibility(license_policy="commercial")
+    picks = {
+        engine: select_examples(store, spec, 1500, eligibility=rules)
+        for engine, store in real["stores"].items()
+    }
+    assert picks["embedded"] == picks["neo4j"]
+    sel, store = picks["embedded"], real["stores"]["embedded"]
+    assert sel.selected == len(sel.ids) == len(set(sel.ids)) <= 1500
+    usable = usable_examples(store, policy="commercial")
+    assert all(usable[i] for i in sel.ids)
+    assert sel.pool == sum(1 for i, ok in usable.items() if ok) - real_usage_usable(store, usable)
+    for ident in sel.ids[:: max(1, len(sel.ids) // 25)]:
+        assert lineage(store, ident).effective.commercial_use, ident
+    # the fills recount from the picks' own assignments (tasks rolled up the hierarchy)
+    task_of = {}
+    for ident, key, _lang in store.selection_rows(role="supply"):
+        tasks = key.split(";")[0].split(",") if key else []
+        closure = set()
+        for t in filter(None, tasks):
+            while t and t not in closure:
+                closure.add(t)
+                t = schema.tasks[t].broader if t in schema.tasks else None
+        task_of[ident] = closure
+    for f in sel.fills:
+        if f.dimension == "task":
+            assert f.chosen == sum(1 for i in sel.ids if f.value in task_of[i]), f
+            assert f.unfilled == max(0, f.wanted - f.chosen)
+            # the task quotas are filled before the others: each holds what it wanted or all there is
+            assert f.chosen >= min(f.wanted, f.available), f
+    # training files: every pick written (OpenAI), tool-use picks skipped in Alpaca and counted
+    manifest = write_training(
+        store, sel.ids, tmp_path / "train.jsonl", fmt="openai", fills=[f.model_dump() for f in sel.fills]
+    )
+    lines = (tmp_path / "train.jsonl").read_text().splitlines()
+    assert len(lines) == manifest["examples"] == sel.selected and manifest["ids"] == sel.ids
+    assert manifest["commercial_use"] == {"allowed": sel.selected, "refused": 0}
+    assert sum(manifest["datasets"].values()) >= sel.selected
+    alpaca = write_training(store, sel.ids, tmp_path / "train.alpaca.jsonl", fmt="alpaca")
+    assert alpaca["examples"] + alpaca["skipped"]["count"] == sel.selected
+    assert all(
+        "instruction" in orjson.loads(x) for x in (tmp_path / "train.alpaca.jsonl").read_text().splitlines()
+    )
+
+
+def real_usage_usable(store: Any, usable: dict[str, bool]) -> int:
+    """Usable examples that are demand (usage role), which a selection never takes."""
+    usage = set(store.example_ids_of_role(role="usage"))
+    return sum(1 for i, ok in usable.items() if ok and i in usage)
+
+
+def test_gap_report_leaves_out_what_the_license_policy_refuses(real: dict[str, Any], schema: Schema) -> None:
+    from catalog.coverage import parse_spec
+    from catalog.provenance import usable_examples
+
+    spec = parse_spec(
+        {
+            "name": "commercial",
+            "total": 1000,
+            "tasks": {"chat": 0.5},
+            "eligibility": {"license_policy": "commercial", "exclude_duplicates": False},
+        },
+        schema=schema,
+    )
+    for store in real["stores"].values():
+        report = build_report(store, spec)
+        usable = usable_examples(store, policy="commercial")
+        supply = set(store.example_ids_of_role(role="supply"))
+        assert report.totals.examples == sum(1 for i in supply if usable[i])

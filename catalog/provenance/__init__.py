@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.errors import CatalogError
-from catalog.provenance.check import LicenseCheck, Policy, license_check
+from catalog.provenance.check import LicenseCheck, Policy, example_verdicts, license_check
 from catalog.provenance.lineage import Lineage, build_lineage
 from catalog.store.base import GraphStore
 
@@ -20,4 +20,9 @@ def check_licenses(store: GraphStore, *, policy: Policy = "commercial") -> Licen
     return license_check(store.license_terms(), store.origin_rows(), policy=policy)
 
 
-__all__ = ["LicenseCheck", "Lineage", "check_licenses", "lineage"]
+def usable_examples(store: GraphStore, *, policy: Policy = "commercial") -> dict[str, bool]:
+    """Per example: may it be used under the policy once every ancestor's license counts?"""
+    return example_verdicts(store.license_terms(), store.example_origin_rows(), policy=policy)
+
+
+__all__ = ["LicenseCheck", "Lineage", "check_licenses", "lineage", "usable_examples"]

@@ -6,7 +6,7 @@ so the check is computed per group of origins and reported per group."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Literal
 
@@ -56,60 +56,68 @@ class LicenseCheck(BaseModel):
 Origins = tuple[frozenset[str], frozenset[str], frozenset[str]]  # datasets, sources, models
 
 
-def license_check(
-    licenses: Mapping[str, Mapping[str, Any]], rows: Mapping[str, list[list[Any]]], *, policy: Policy
-) -> LicenseCheck:
-    claims: dict[str, list[Claim]] = defaultdict(list)
-    for label, holder, lic, by, ev in rows["claims"]:
-        claims[f"{label}:{holder}"].append(
-            Claim(holder=f"{label}:{holder}", license=lic, claimed_by=by, evidence=ev)
-        )
-    dataset_graph = nx.DiGraph()
-    dataset_graph.add_edges_from((a, b) for a, b in rows["dataset_edges"])
-    source_dataset = dict(rows["source_datasets"])
+class Judge:
+    """The verdict on a set of origins (datasets, sources, models) under a policy, cached: every
+    license claim on them and on the datasets they derive from."""
 
-    def holders(origins: Origins) -> tuple[list[str], list[str]]:
+    def __init__(
+        self,
+        licenses: Mapping[str, Mapping[str, Any]],
+        rows: Mapping[str, list[list[Any]]],
+        *,
+        policy: Policy,
+    ) -> None:
+        self.licenses, self.policy = licenses, policy
+        self.claims: dict[str, list[Claim]] = defaultdict(list)
+        for label, holder, lic, by, ev in rows["claims"]:
+            self.claims[f"{label}:{holder}"].append(
+                Claim(holder=f"{label}:{holder}", license=lic, claimed_by=by, evidence=ev)
+            )
+        self.dataset_graph = nx.DiGraph()
+        self.dataset_graph.add_edges_from((a, b) for a, b in rows["dataset_edges"])
+        self.source_dataset = dict(rows["source_datasets"])
+        self.verdict = cache(self._verdict)
+
+    def holders(self, origins: Origins) -> tuple[list[str], list[str]]:
         datasets, sources, models = origins
-        ds = set(datasets) | {source_dataset[s] for s in sources if s in source_dataset}
+        ds = set(datasets) | {self.source_dataset[s] for s in sources if s in self.source_dataset}
         for d in list(ds):
-            if d in dataset_graph:
-                ds |= nx.descendants(dataset_graph, d)
+            if d in self.dataset_graph:
+                ds |= nx.descendants(self.dataset_graph, d)
         return sorted(ds), [f"Source:{s}" for s in sorted(sources)] + [f"Model:{m}" for m in sorted(models)]
 
-    @cache
-    def verdict(origins: Origins) -> tuple[bool, tuple[Reason, ...], tuple[str, ...]]:
-        ds, others = holders(origins)
+    def _verdict(self, origins: Origins) -> tuple[bool, tuple[Reason, ...], tuple[str, ...]]:
+        ds, others = self.holders(origins)
         reasons = []
         for holder in [f"Dataset:{d}" for d in ds] + others:
-            if holder.startswith("Dataset:") and not claims.get(holder):
+            if holder.startswith("Dataset:") and not self.claims.get(holder):
                 reasons.append(
                     Reason(condition=NON_COMMERCIAL, license="(none)", holder=holder, claimed_by=None)
                 )
-            for c in claims.get(holder, []):
-                for cond in conditions_of(licenses.get(c.license, {})):
+            for c in self.claims.get(holder, []):
+                for cond in conditions_of(self.licenses.get(c.license, {})):
                     reasons.append(
                         Reason(condition=cond, license=c.license, holder=holder, claimed_by=c.claimed_by)
                     )
-        refusing = [r for r in reasons if r.condition == NON_COMMERCIAL] if policy == "commercial" else []
-        allowed = not refusing
-        shown = refusing if policy == "commercial" else reasons
+        commercial = self.policy == "commercial"
+        refusing = [r for r in reasons if r.condition == NON_COMMERCIAL] if commercial else []
+        shown = refusing if commercial else reasons
         ordered = sorted(set(shown), key=lambda r: (r.holder, r.license, r.condition, r.claimed_by or ""))
-        return allowed, tuple(ordered), tuple(ds)
+        return not refusing, tuple(ordered), tuple(ds)
 
-    counts: dict[Origins, int] = defaultdict(int)
-    for datasets, sources, models, n in rows["groups"]:
-        counts[(frozenset(datasets), frozenset(sources), frozenset(models))] += int(n)
-    # derived examples inherit the origins of every example they derive from
-    own = {r[0]: (frozenset(r[1]), frozenset(r[2]), frozenset(r[3])) for r in rows["derived"]}
+
+def inherit(own: Mapping[str, Origins], derived_edges: list[list[Any]]) -> Callable[[str], Origins]:
+    """Origins of an example including every example it derives from (any depth), memoised."""
     parents: dict[str, list[str]] = defaultdict(list)
-    for child, parent in rows["derived_edges"]:
+    for child, parent in derived_edges:
         parents[child].append(parent)
     memo: dict[str, Origins] = {}
+    empty: Origins = (frozenset(), frozenset(), frozenset())
 
     def inherited(ident: str, seen: frozenset[str] = frozenset()) -> Origins:
         if ident in memo:
             return memo[ident]
-        d, s, m = own.get(ident, (frozenset(), frozenset(), frozenset()))
+        d, s, m = own.get(ident, empty)
         for p in parents.get(ident, []):
             if p not in seen:
                 pd, ps, pm = inherited(p, seen | {ident})
@@ -117,7 +125,23 @@ def license_check(
         memo[ident] = (d, s, m)
         return memo[ident]
 
-    for ident in parents:
+    return inherited
+
+
+def license_check(
+    licenses: Mapping[str, Mapping[str, Any]], rows: Mapping[str, list[list[Any]]], *, policy: Policy
+) -> LicenseCheck:
+    judge = Judge(licenses, rows, policy=policy)
+    claims = judge.claims
+    verdict = judge.verdict
+
+    counts: dict[Origins, int] = defaultdict(int)
+    for datasets, sources, models, n in rows["groups"]:
+        counts[(frozenset(datasets), frozenset(sources), frozenset(models))] += int(n)
+    # derived examples inherit the origins of every example they derive from
+    own = {r[0]: (frozenset(r[1]), frozenset(r[2]), frozenset(r[3])) for r in rows["derived"]}
+    inherited = inherit(own, rows["derived_edges"])
+    for ident in {child for child, _parent in rows["derived_edges"]}:
         counts[inherited(ident)] += 1
 
     by_group: dict[tuple[Any, ...], Group] = {}
@@ -151,3 +175,13 @@ def license_check(
         conflicts=conflicts_of(every_claim, licenses),
         model_conflicts=model_conflicts(rows.get("dataset_models", [])),
     )
+
+
+def example_verdicts(
+    licenses: Mapping[str, Mapping[str, Any]], rows: Mapping[str, list[list[Any]]], *, policy: Policy
+) -> dict[str, bool]:
+    """Per example: may it be used under the policy? `rows` as `GraphStore.example_origin_rows`."""
+    judge = Judge(licenses, rows, policy=policy)
+    own = {r[0]: (frozenset(r[1]), frozenset(r[2]), frozenset(r[3])) for r in rows["examples"]}
+    inherited = inherit(own, rows["derived_edges"])
+    return {ident: judge.verdict(inherited(ident))[0] for ident in own}

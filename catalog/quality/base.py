@@ -57,7 +57,9 @@ class ExampleView:
                 out.append((i, "reasoning", m["reasoning"]))
             for call in m.get("tool_calls") or []:
                 args = call.get("arguments")
-                out.append((i, "tool arguments", args if isinstance(args, str) else orjson.dumps(args).decode()))
+                out.append(
+                    (i, "tool arguments", args if isinstance(args, str) else orjson.dumps(args).decode())
+                )
         return out
 
     def prompt(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from catalog.quality.base import ExampleView, Factor, Finding
+from catalog.quality.base import ExampleView, Factor, Finding, Severity
 from catalog.quality.pii import find_pii
 
 # ---------------------------------------------------------------------- format
@@ -19,7 +19,7 @@ def _schema_of(tool: Any) -> tuple[str | None, dict[str, Any] | None]:
     """(name, JSON-schema parameters) of a tool in OpenAI ({type, function: {...}}) or bare form."""
     if not isinstance(tool, dict):
         return None, None
-    fn = tool.get("function") if isinstance(tool.get("function"), dict) else tool
+    fn: dict[str, Any] = tool["function"] if isinstance(tool.get("function"), dict) else tool
     params = fn.get("parameters")
     return fn.get("name"), params if isinstance(params, dict) else None
 
@@ -45,7 +45,7 @@ def schema_errors(args: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     """Where the arguments break the declared parameters: missing required keys, unknown keys when
     the schema forbids them, wrong JSON types, values outside an enum. Nested schemas are not walked."""
     errors = []
-    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    props: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
     for key in schema.get("required") or []:
         if key not in args:
             errors.append(f"missing required argument '{key}'")
@@ -59,7 +59,9 @@ def schema_errors(args: dict[str, Any], schema: dict[str, Any]) -> list[str]:
         names = [kinds] if isinstance(kinds, str) else list(kinds or [])
         allowed = tuple(t for n in names for t in _JSON_TYPES.get(str(n), (object,)))
         if allowed and not isinstance(value, allowed):
-            errors.append(f"argument '{key}' should be {'/'.join(map(str, names))}, got {type(value).__name__}")
+            errors.append(
+                f"argument '{key}' should be {'/'.join(map(str, names))}, got {type(value).__name__}"
+            )
         elif isinstance(value, bool) and bool not in allowed and int in allowed:
             errors.append(f"argument '{key}' should be {'/'.join(map(str, names))}, got bool")
         if isinstance(spec.get("enum"), list) and value not in spec["enum"]:
@@ -67,7 +69,9 @@ def schema_errors(args: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     return errors
 
 
-_TRUNCATED_END = re.compile(r"(?:\b(?:and|or|the|a|an|of|to|with|for|in|that|is|are|but|because)|[,(:\-])\s*$", re.I)
+_TRUNCATED_END = re.compile(
+    r"(?:\b(?:and|or|the|a|an|of|to|with|for|in|that|is|are|but|because)|[,(:\-])\s*$", re.I
+)
 _FINAL_ANSWER = re.compile(r"(?:####|answer\s*(?:is|:)|therefore|thus|so\b|=\s*\S|\\boxed|\d)", re.I)
 
 
@@ -85,15 +89,32 @@ class FormatCheck:
         roles = [m.get("role") for m in ex.messages]
         dialogue = [r for r in roles if r in ("user", "assistant")]
         if roles and roles[0] not in ("system", "user"):
-            out.append(Finding("role-order", "error", f"the conversation starts with a {roles[0]} message", "message 0"))
+            out.append(
+                Finding(
+                    "role-order", "error", f"the conversation starts with a {roles[0]} message", "message 0"
+                )
+            )
         for i, r in enumerate(roles):
             if r == "system" and i > 0:
-                out.append(Finding("role-order", "warning", "a system message after the first turn", f"message {i}"))
+                out.append(
+                    Finding("role-order", "warning", "a system message after the first turn", f"message {i}")
+                )
         for (i, a), b in zip(enumerate(dialogue), dialogue[1:], strict=False):
             if a == b == "user":
-                out.append(Finding("role-order", "warning", "two user turns in a row without a reply", f"turn {i + 1}"))
+                out.append(
+                    Finding(
+                        "role-order", "warning", "two user turns in a row without a reply", f"turn {i + 1}"
+                    )
+                )
         if dialogue and dialogue[-1] != "assistant" and roles[-1] != "tool":
-            out.append(Finding("role-order", "error", "the conversation ends without an assistant reply", f"message {len(roles) - 1}"))
+            out.append(
+                Finding(
+                    "role-order",
+                    "error",
+                    "the conversation ends without an assistant reply",
+                    f"message {len(roles) - 1}",
+                )
+            )
         for i, m in enumerate(ex.messages):
             if m.get("role") in ("user", "system") and not (m.get("content") or "").strip():
                 out.append(Finding("empty-turn", "warning", f"empty {m.get('role')} message", f"message {i}"))
@@ -101,9 +122,18 @@ class FormatCheck:
         if ex.has_reasoning:
             answer = ex.answer()
             if not answer.strip() or not _FINAL_ANSWER.search(answer[-400:]):
-                out.append(Finding("no-final-answer", "warning", "a reasoning trace without a final answer", "last reply"))
+                out.append(
+                    Finding(
+                        "no-final-answer", "warning", "a reasoning trace without a final answer", "last reply"
+                    )
+                )
         last = ex.answer().rstrip()
-        if last and len(last) > 200 and _TRUNCATED_END.search(last) and not last.endswith(("```", ".", "!", "?")):
+        if (
+            last
+            and len(last) > 200
+            and _TRUNCATED_END.search(last)
+            and not last.endswith(("```", ".", "!", "?"))
+        ):
             out.append(Finding("truncated", "warning", "the reply stops mid-sentence", "last reply"))
         return out
 
@@ -118,10 +148,24 @@ class FormatCheck:
                     try:
                         args = orjson.loads(args)
                     except orjson.JSONDecodeError:
-                        out.append(Finding("invalid-tool-arguments", "error", "tool-call arguments are not valid JSON", where))
+                        out.append(
+                            Finding(
+                                "invalid-tool-arguments",
+                                "error",
+                                "tool-call arguments are not valid JSON",
+                                where,
+                            )
+                        )
                         continue
                 if declared and name not in declared:
-                    out.append(Finding("undeclared-tool", "error", f"calls '{name}', which the example does not offer", where))
+                    out.append(
+                        Finding(
+                            "undeclared-tool",
+                            "error",
+                            f"calls '{name}', which the example does not offer",
+                            where,
+                        )
+                    )
                     continue
                 schema = declared.get(name)
                 if schema and isinstance(args, dict):
@@ -148,7 +192,7 @@ class PersonalDataCheck:
         for i, part, text in ex.texts():
             for m in find_pii(text):
                 where = f"message {i}{'' if part == 'content' else ' ' + part} chars {m.start}-{m.end}"
-                severity = "error" if m.kind in self.severe else "warning"
+                severity: Severity = "error" if m.kind in self.severe else "warning"
                 out.append(Finding(m.kind, severity, f"{m.kind} ({m.masked})", where))
         return out
 
@@ -179,7 +223,14 @@ class BoilerplateCheck:
                 continue
             hit = _REFUSALS.search(m.get("content") or "")
             if hit:
-                out.append(Finding("refusal-boilerplate", "warning", f"boilerplate: '{hit.group(0)[:40]}'", f"message {i}"))
+                out.append(
+                    Finding(
+                        "refusal-boilerplate",
+                        "warning",
+                        f"boilerplate: '{hit.group(0)[:40]}'",
+                        f"message {i}",
+                    )
+                )
         return out
 
 

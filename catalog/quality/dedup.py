@@ -114,17 +114,16 @@ def _groups(keys: np.ndarray) -> list[np.ndarray]:
     return [g for g in np.split(order, cuts) if len(g) > 1]
 
 
-def dedup(
+def signed_index(
     store: GraphStore,
-    index_dir: Path,
-    *,
-    config: DedupConfig = DedupConfig(),
+    path: Path,
+    hasher: MinHasher,
+    text_of: Callable[[str | None], str],
     progress: Progress | None = None,
-) -> DedupReport:
-    started = time.perf_counter()
-    hasher = MinHasher(num_perm=config.num_perm, shingle=config.shingle)
-    path = index_dir / f"signatures-{config.tag()}.npz"
-    index = SignatureIndex.load(path, config.num_perm)
+) -> tuple[SignatureIndex, np.ndarray, dict[str, str]]:
+    """The signature index at `path` grown by every supply example it lacks: (index, mask of the new
+    entries, texts of the new examples by id)."""
+    index = SignatureIndex.load(path, hasher.num_perm)
     known = set(index.ids)
     todo = [i for i in store.example_ids_of_role(role="supply") if i not in known]
     texts: dict[str, str] = {}
@@ -132,18 +131,30 @@ def dedup(
     for start in range(0, len(todo), PAGE):
         page = todo[start : start + PAGE]
         got = dict(store.example_messages(ids=page))
-        page_texts = [conversation_text(got.get(i)) for i in page]
+        page_texts = [text_of(got.get(i)) for i in page]
         texts.update(zip(page, page_texts, strict=True))
         sigs.append(hasher.signatures(page_texts))
         exact.append(np.fromiter((exact_key(t) for t in page_texts), dtype=np.int64, count=len(page)))
         if progress:
             progress("signing", min(start + PAGE, len(todo)), len(todo))
     n_old = len(index.ids)
-    index = SignatureIndex(ids=index.ids + todo, exact=np.concatenate(exact), signatures=np.concatenate(sigs))
-    new_mask = np.zeros(len(index.ids), dtype=bool)
+    grown = SignatureIndex(ids=index.ids + todo, exact=np.concatenate(exact), signatures=np.concatenate(sigs))
+    new_mask = np.zeros(len(grown.ids), dtype=bool)
     new_mask[n_old:] = True
+    return grown, new_mask, texts
 
-    # candidate groups that hold a new example: exact keys first, then every LSH band
+
+def verified_pairs(
+    store: GraphStore,
+    index: SignatureIndex,
+    new_mask: np.ndarray,
+    texts: dict[str, str],
+    config: DedupConfig,
+    text_of: Callable[[str | None], str],
+    progress: Progress | None = None,
+) -> tuple[dict[tuple[int, int], tuple[float, str]], int, int]:
+    """Pairs (positions) verified similar, with (similarity, method); candidates; exact checks.
+    Only candidate groups that hold a new entry are looked at."""
     pairs: dict[tuple[int, int], tuple[float, str]] = {}
     exact_checks = 0
     for group in _groups(index.exact):
@@ -156,7 +167,8 @@ def dedup(
     for b in range(bands):
         for group in _groups(keys[:, b]):
             if new_mask[group].any():
-                to_verify.update((int(group[0]), int(o)) for o in group[1:] if (int(group[0]), int(o)) not in pairs)
+                first = int(group[0])
+                to_verify.update((first, int(o)) for o in group[1:] if (first, int(o)) not in pairs)
         if progress:
             progress("banding", b + 1, bands)
     candidates = len(to_verify) + len(pairs)
@@ -168,9 +180,27 @@ def dedup(
                 pairs[(a, b_)] = (round(est, 4), "minhash")
             elif est >= config.threshold - config.margin:
                 exact_checks += 1
-                sim = _exact_similarity(store, index.ids, texts, a, b_, config.shingle)
+                sim = _exact_similarity(store, index.ids, texts, a, b_, config.shingle, text_of)
                 if sim >= config.threshold:
                     pairs[(a, b_)] = (round(sim, 4), "minhash")
+    return pairs, candidates, exact_checks
+
+
+def dedup(
+    store: GraphStore,
+    index_dir: Path,
+    *,
+    config: DedupConfig = DedupConfig(),
+    progress: Progress | None = None,
+) -> DedupReport:
+    started = time.perf_counter()
+    hasher = MinHasher(num_perm=config.num_perm, shingle=config.shingle)
+    path = index_dir / f"signatures-{config.tag()}.npz"
+    index, new_mask, texts = signed_index(store, path, hasher, conversation_text, progress)
+    todo = int(new_mask.sum())
+    pairs, candidates, exact_checks = verified_pairs(
+        store, index, new_mask, texts, config, conversation_text, progress
+    )
 
     # clusters: verified pairs plus the clusters earlier runs wrote for the examples involved
     g = nx.Graph()
@@ -197,7 +227,9 @@ def dedup(
             edges.append({"src": m, "dst": rep, "score": score, "method": method, "policy": POLICY})
     members_all = sorted({m for c in clusters for m in c})
     batch = WriteBatch(
-        deletions=[RelDeletion("DUPLICATE_OF", "Example", "Example", members_all, METHODS)] if members_all else [],
+        deletions=[RelDeletion("DUPLICATE_OF", "Example", "Example", members_all, METHODS)]
+        if members_all
+        else [],
         relationships=[RelGroup("DUPLICATE_OF", "Example", "Example", edges)],
     )
     store.write(batch=batch)
@@ -205,22 +237,28 @@ def dedup(
     seconds = time.perf_counter() - started
     return DedupReport(
         examples=len(index.ids),
-        new=len(todo),
+        new=todo,
         candidates=candidates,
         exact_checks=exact_checks,
         clusters=len(clusters),
         duplicates=len(edges),
         seconds=round(seconds, 3),
-        examples_per_second=round(len(todo) / seconds, 1) if seconds and todo else 0.0,
+        examples_per_second=round(todo / seconds, 1) if seconds and todo else 0.0,
     )
 
 
 def _exact_similarity(
-    store: GraphStore, ids: Sequence[str], texts: dict[str, str], a: int, b: int, k: int
+    store: GraphStore,
+    ids: Sequence[str],
+    texts: dict[str, str],
+    a: int,
+    b: int,
+    k: int,
+    text_of: Callable[[str | None], str],
 ) -> float:
     missing = [ids[i] for i in (a, b) if ids[i] not in texts]
     if missing:
-        texts.update((i, conversation_text(m)) for i, m in store.example_messages(ids=missing))
+        texts.update((i, text_of(m)) for i, m in store.example_messages(ids=missing))
     return jaccard(shingles(texts[ids[a]], k), shingles(texts[ids[b]], k))
 
 
@@ -258,5 +296,7 @@ def undo(store: GraphStore) -> int:
     """Delete every DUPLICATE_OF edge dedup wrote; returns how many there were."""
     members = store.duplicate_members()
     if members:
-        store.write(batch=WriteBatch(deletions=[RelDeletion("DUPLICATE_OF", "Example", "Example", members, METHODS)]))
+        store.write(
+            batch=WriteBatch(deletions=[RelDeletion("DUPLICATE_OF", "Example", "Example", members, METHODS)])
+        )
     return len(members)

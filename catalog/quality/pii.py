@@ -117,7 +117,9 @@ _CARD = re.compile(
 #: issuer prefixes of the card networks (Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay)
 _IIN = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6)")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
-_IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])")
+_IPV4 = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"
+)
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])")
 _RRN = re.compile(r"(?<!\d)\d{6}-?[1-8]\d{6}(?!\d)")
 # international (+82 10-1234-5678), North American ((555) 123-4567), Korean mobile (010-1234-5678)

@@ -46,7 +46,10 @@ def select_checks(only: Sequence[str] = ()) -> list[ExampleCheck]:
     known = {c.name: c for c in checks}
     unknown = [n for n in only if n not in known]
     if unknown:
-        raise CatalogError(f"unknown check {unknown[0]!r}", hint=f"one of: {', '.join(sorted(known))}, near-duplicates, consistency, license")
+        raise CatalogError(
+            f"unknown check {unknown[0]!r}",
+            hint=f"one of: {', '.join(sorted(known))}, near-duplicates, consistency, license",
+        )
     return [known[n] for n in only]
 
 

@@ -162,6 +162,9 @@ class GraphStore(Protocol):
 
     # near-duplicates (shared Cypher in catalog/store/queries.py)
 
+    def selection_rows(self, *, role: str) -> list[tuple[str, str | None, str | None]]:
+        """(id, coverage key, language) of every example of the role."""
+
     def example_ids_of_role(self, *, role: str) -> list[str]:
         """Ids of the examples with the usage role (supply, usage), in order."""
 
@@ -204,6 +207,9 @@ class GraphStore(Protocol):
     ) -> list[tuple[str, list[str]]]:
         """(id, message languages) of the dataset's examples whose main language is `language`."""
 
+    def example_origin_rows(self) -> dict[str, list[list[Any]]]:
+        """Every example's own origins, derived edges, dataset lineage and claims (per-example verdicts)."""
+
     def license_terms(self) -> dict[str, dict[str, Any]]:
         """Every License node's conditions (kind, commercial_use, share_alike, attribution_required, no_derivatives)."""
 
@@ -227,6 +233,9 @@ class GraphStore(Protocol):
     def coverage_census(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every example as (role, tasks, formats, language, topics, message languages, count), merged,
         in one pass: "all" of them and the "duplicates" among them."""
+
+    def census_of(self, *, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The census rows (as coverage_census) of the given examples."""
 
     def coverage_signatures(
         self, *, role: str = "supply", with_duplicates: bool = True

@@ -144,6 +144,14 @@ DERIVED_ORIGINS = (
     "WITH e, datasets, sources, collect(m.id) AS models RETURN e.id, datasets, sources, models"
 )
 DERIVED_EDGES = "MATCH (e:`Example`)-[:`DERIVED_FROM`]->(p:`Example`) RETURN e.id, p.id"
+#: every example with what it draws on directly, one row each (per-example license verdicts)
+EVERY_EXAMPLE_ORIGINS = (
+    "MATCH (e:`Example`) "
+    "OPTIONAL MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) WITH e, collect(d.id) AS datasets "
+    "OPTIONAL MATCH (e)-[:`FROM_SOURCE`]->(s:`Source`) WITH e, datasets, collect(s.id) AS sources "
+    "OPTIONAL MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) "
+    "WITH e, datasets, sources, collect(m.id) AS models RETURN e.id, datasets, sources, models"
+)
 #: `WHERE e.id IN $ids`, not UNWIND: the embedded engine rejects UNWIND before two collect() stages
 ORIGINS_OF = (
     "MATCH (e:`Example`) WHERE e.id IN $ids "
@@ -181,8 +189,9 @@ SYNTHETIC_TOTAL = (
     "MATCH (e:`Example`)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(:`Model`) "
     "WHERE e.usage_role = $role RETURN count(DISTINCT e)"
 )
+#: every role: a demand set can drift from its declared languages as well
 DATASET_LANGUAGES = (
-    "MATCH (e:`Example`)-[:`IN_DATASET`]->(d:`Dataset`) WHERE e.usage_role = $role "
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(d:`Dataset`) "
     "RETURN d.id, d.languages, e.language, e.message_languages, count(*)"
 )
 DATASET_EXAMPLES_BY_LANGUAGE = (
@@ -242,6 +251,11 @@ DUPLICATE_CENSUS = (
     "MATCH (e:`Example`)-[:`DUPLICATE_OF`]->(:`Example`) WITH DISTINCT e WHERE " + _DESCRIBED + " "
     "RETURN e.usage_role, e.coverage_key, e.language, e.message_languages, count(*)"
 )
+#: the census of given examples (those a target's eligibility rules leave out)
+CENSUS_OF = (
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
+    "RETURN e.usage_role, e.coverage_key, e.language, e.message_languages, count(*)"
+)
 #: examples the census cannot describe (never classified, or a catalog from before the key), from
 #: their edges; normally none, which the census knows by comparing its total with the label count
 CENSUS_FROM_EDGES = (
@@ -256,9 +270,7 @@ CENSUS_FROM_EDGES = (
 # ---------------------------------------------------------------- quality
 
 #: examples a check (name@version, as ",name@1,") has not looked at yet
-EXAMPLES_TO_CHECK = (
-    "MATCH (e:`Example`) WHERE e.checked_with IS NULL OR NOT e.checked_with CONTAINS $tag RETURN e.id ORDER BY e.id"
-)
+EXAMPLES_TO_CHECK = "MATCH (e:`Example`) WHERE e.checked_with IS NULL OR NOT e.checked_with CONTAINS $tag RETURN e.id ORDER BY e.id"
 EXAMPLES_FOR_CHECKS = (
     "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
     "RETURN e.id, e.messages, e.tools, e.has_reasoning, e.language, e.checked_with, e.usage_role"
@@ -283,27 +295,20 @@ EXAMPLES_WITH_ISSUES = (
 
 # ---------------------------------------------------------------- near-duplicates
 
+SELECTION_ROWS = (
+    "MATCH (e:`Example`) WHERE e.usage_role = $role RETURN e.id, e.coverage_key, e.language ORDER BY e.id"
+)
 EXAMPLE_IDS_OF_ROLE = "MATCH (e:`Example`) WHERE e.usage_role = $role RETURN e.id ORDER BY e.id"
 EXAMPLE_MESSAGES = "UNWIND $ids AS i MATCH (e:`Example` {id: i}) RETURN e.id, e.messages"
-DUPLICATES_FROM = (
-    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN e.id, r.id, d.score, d.method"
-)
-DUPLICATES_TO = (
-    "UNWIND $ids AS i MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example` {id: i}) RETURN e.id, r.id, d.score, d.method"
-)
+DUPLICATES_FROM = "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN e.id, r.id, d.score, d.method"
+DUPLICATES_TO = "UNWIND $ids AS i MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example` {id: i}) RETURN e.id, r.id, d.score, d.method"
 DUPLICATE_MEMBERS = "MATCH (e:`Example`)-[:`DUPLICATE_OF`]->(:`Example`) RETURN DISTINCT e.id ORDER BY e.id"
 SYNTHETIC_AMONG = (
     "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`GENERATED_BY`]->(:`Activity`) RETURN DISTINCT e.id"
 )
-ISSUE_COUNTS_AMONG = (
-    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`HAS_ISSUE`]->(q:`QualityIssue`) RETURN e.id, q.severity, count(q)"
-)
-FIRST_INGESTED_AMONG = (
-    "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`FROM_SOURCE`]->(s:`Source`) RETURN e.id, min(s.ingested_at)"
-)
-DUPLICATE_CLUSTERS = (
-    "MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN r.id, e.id, d.score, d.method ORDER BY r.id, e.id"
-)
+ISSUE_COUNTS_AMONG = "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`HAS_ISSUE`]->(q:`QualityIssue`) RETURN e.id, q.severity, count(q)"
+FIRST_INGESTED_AMONG = "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`FROM_SOURCE`]->(s:`Source`) RETURN e.id, min(s.ingested_at)"
+DUPLICATE_CLUSTERS = "MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN r.id, e.id, d.score, d.method ORDER BY r.id, e.id"
 
 # ---------------------------------------------------------------- whole nodes and edges (export)
 

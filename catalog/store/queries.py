@@ -21,9 +21,11 @@ def census_signatures(
     census: Mapping[str, list[CensusRow]], *, role: str, exclude_duplicates: bool = False
 ) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
     """Coverage signatures (tasks, formats, language, topics, examples) of one role from a census,
-    without the duplicates if asked."""
+    without the duplicates if asked, and without the census's "excluded" part if it has one."""
     merged: dict[tuple[Any, ...], int] = {}
     parts = [("all", 1), ("duplicates", -1)] if exclude_duplicates else [("all", 1)]
+    if "excluded" in census:
+        parts.append(("excluded", -1))
     for part, sign in parts:
         for r_role, tasks, formats, language, topics, _langs, n in census[part]:
             if r_role == role:
@@ -135,7 +137,9 @@ class CatalogQueries:
 
     def examples_for_checks(self, *, ids: Sequence[str]) -> list[dict[str, Any]]:
         keys = ("id", "messages", "tools", "has_reasoning", "language", "checked_with", "usage_role")
-        return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.EXAMPLES_FOR_CHECKS, {"ids": list(ids)})]
+        return [
+            dict(zip(keys, r, strict=True)) for r in self._rows(Q.EXAMPLES_FOR_CHECKS, {"ids": list(ids)})
+        ]
 
     def issues_of(self, *, ids: Sequence[str], checkers: Sequence[str]) -> list[tuple[str, str]]:
         """(example id, issue id) of the given checkers' issues on the examples."""
@@ -145,7 +149,9 @@ class CatalogQueries:
     def issue_summary(self) -> list[dict[str, Any]]:
         keys = ("factor", "checker", "checker_version", "kind", "severity", "issues", "examples")
         rows = [dict(zip(keys, r, strict=True)) for r in self._rows(Q.ISSUE_SUMMARY)]
-        return sorted(rows, key=lambda r: (r["factor"] or "", r["checker"] or "", r["kind"] or "", r["severity"] or ""))
+        return sorted(
+            rows, key=lambda r: (r["factor"] or "", r["checker"] or "", r["kind"] or "", r["severity"] or "")
+        )
 
     def example_issues(self, *, example_id: str) -> list[dict[str, Any]]:
         keys = ("id", "factor", "checker", "checker_version", "kind", "severity", "message", "span")
@@ -155,6 +161,10 @@ class CatalogQueries:
         return {r[0] for r in self._rows(Q.EXAMPLES_WITH_ISSUES, {"severities": list(severities)})}
 
     # ------------------------------------------------------------ near-duplicates
+
+    def selection_rows(self, *, role: str) -> list[tuple[str, str | None, str | None]]:
+        """(id, coverage key, language) of every example of the role."""
+        return [(r[0], r[1], r[2]) for r in self._rows(Q.SELECTION_ROWS, {"role": role})]
 
     def example_ids_of_role(self, *, role: str) -> list[str]:
         return [r[0] for r in self._rows(Q.EXAMPLE_IDS_OF_ROLE, {"role": role})]
@@ -169,7 +179,9 @@ class CatalogQueries:
         """(member, representative, score, method) of DUPLICATE_OF edges leaving or reaching the ids."""
         if not ids:
             return []
-        rows = self._rows(Q.DUPLICATES_FROM, {"ids": list(ids)}) + self._rows(Q.DUPLICATES_TO, {"ids": list(ids)})
+        rows = self._rows(Q.DUPLICATES_FROM, {"ids": list(ids)}) + self._rows(
+            Q.DUPLICATES_TO, {"ids": list(ids)}
+        )
         return sorted({(r[0], r[1], float(r[2] or 0.0), str(r[3] or "")) for r in rows})
 
     def duplicate_members(self) -> list[str]:
@@ -298,7 +310,7 @@ class CatalogQueries:
         return {
             "signatures": self._rows(Q.SYNTHETIC_SIGNATURES, {"role": role}),
             "synthetic_total": self._rows(Q.SYNTHETIC_TOTAL, {"role": role}),
-            "dataset_languages": self._rows(Q.DATASET_LANGUAGES, {"role": role}),
+            "dataset_languages": self._rows(Q.DATASET_LANGUAGES),
             "derivations": self._rows(Q.PARENT_LANGUAGES),
             "trained_on": self._rows(Q.MODEL_TRAINING),
             "model_bases": self._rows(Q.MODEL_BASES),
@@ -314,6 +326,21 @@ class CatalogQueries:
             Q.DATASET_EXAMPLES_BY_LANGUAGE, {"dataset": dataset, "language": language, "limit": limit}
         )
         return [(r[0], list(r[1] or [])) for r in rows]
+
+    def example_origin_rows(self) -> dict[str, list[list[Any]]]:
+        """Every example's own origins (id, datasets, sources, models), the derived edges, dataset
+        lineage and all claims: what per-example license verdicts need."""
+        return {
+            "examples": self._rows(Q.EVERY_EXAMPLE_ORIGINS),
+            "derived_edges": self._rows(Q.DERIVED_EDGES),
+            "dataset_edges": self._rows(Q.ALL_DATASET_EDGES),
+            "source_datasets": self._rows(Q.SOURCE_DATASETS),
+            "claims": [
+                [label, *row]
+                for label in ("Dataset", "Source", "Model")
+                for row in self._rows(Q.ALL_CLAIMS.format(label=Q.label(self.schema, label)))
+            ],
+        }
 
     def license_terms(self) -> dict[str, dict[str, Any]]:
         """Every License node's conditions: the ontology's licenses and any an import added."""
@@ -388,6 +415,17 @@ class CatalogQueries:
                     )
                     out[part][row] = out[part].get(row, 0) + int(n)
         return {part: [(*row, n) for row, n in sorted(rows.items(), key=repr)] for part, rows in out.items()}
+
+    def census_of(self, *, ids: Sequence[str]) -> list[CensusRow]:
+        """The census rows of the given examples (as `coverage_census`, from their keys; an example
+        without a key counts as assigned nothing)."""
+        out: dict[CensusRow, int] = {}
+        for i in range(0, len(ids), PROBE):
+            for role, key, language, langs, n in self._rows(Q.CENSUS_OF, {"ids": list(ids[i : i + PROBE])}):
+                tasks, formats, topics = K.parse_key(key) if key else ((), (), ())
+                row = (role, tasks, formats, language, topics, tuple(langs or ()))
+                out[row] = out.get(row, 0) + int(n)
+        return [(*row, n) for row, n in sorted(out.items(), key=repr)]
 
     def coverage_signatures(
         self, *, role: str = "supply", with_duplicates: bool = True
