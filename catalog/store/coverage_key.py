@@ -1,14 +1,18 @@
-"""The coverage key: an example's assignments (tasks, formats, topics) summarised on the node.
+"""Summary keys: an example's edges of a few kinds, summarised on the node, kept right by the store.
 
-The FOR_TASK, HAS_FORMAT and ABOUT edges are the truth. Coverage groups every example by the set
-of its assignments, and doing that from the edges costs seconds at a million examples (three
-`collect()` stages per example). So the store keeps `coverage_key` on each Example, a sorted,
-canonical text of those three sets, and keeps it right itself: every write that adds or deletes
-an assignment edge sets the key of every example it touched, in the same transaction, from the
-edges as they stand after the write. No caller maintains it, so no caller can forget it.
+The edges are the truth. Grouping every example by the set of its edges costs seconds at a million
+examples (one `collect()` stage per kind, per example), and the catalog's aggregate questions do
+exactly that. So the store keeps two keys on each Example, each a canonical text of sorted sets:
 
-An example the store has not keyed (a catalog from before the key, an example with no assignment
-ever) is counted from its edges by the slow query; `coverage_signatures` adds both.
+- `coverage_key`: its tasks, formats and topics (FOR_TASK, HAS_FORMAT, ABOUT): the gap report;
+- `origin_key`: its datasets, source files and generating activities (IN_DATASET, FROM_SOURCE,
+  GENERATED_BY): the license check and the synthetic-data audit.
+
+Every write that adds or deletes such an edge sets the key of every example it touched, in the same
+transaction, from the edges as they stand after the write; an example created by the write gets its
+key with its row (one bulk write, no update after it). No caller maintains a key, so no caller can
+forget one. An example without a key (a catalog from before it) is counted from its edges by the
+slower queries, which the readers fall back to when the keys do not account for every example.
 """
 
 from __future__ import annotations
@@ -18,62 +22,72 @@ from typing import Any
 
 from catalog.store.base import NodeGroup, WriteBatch
 
-#: the assignment relationships the key summarises, in key order, and their targets
-KEYED = (("FOR_TASK", "Task"), ("HAS_FORMAT", "Format"), ("ABOUT", "Topic"))
+#: property -> the relationships it summarises, in key order, with their targets
+KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "coverage_key": (("FOR_TASK", "Task"), ("HAS_FORMAT", "Format"), ("ABOUT", "Topic")),
+    "origin_key": (("IN_DATASET", "Dataset"), ("FROM_SOURCE", "Source"), ("GENERATED_BY", "Activity")),
+}
+#: the coverage key's relationships (kept for readers of the coverage key)
+KEYED = KEYS["coverage_key"]
 PROPERTY = "coverage_key"
 SEP, ITEM = ";", ","
 
-Assigned = dict[str, tuple[set[str], set[str], set[str]]]
+Slots = tuple[set[str], ...]
 
 
-def make_key(tasks: Iterable[str], formats: Iterable[str], topics: Iterable[str]) -> str:
-    return SEP.join(ITEM.join(sorted(set(v))) for v in (tasks, formats, topics))
+def make_key(*parts: Iterable[str]) -> str:
+    return SEP.join(ITEM.join(sorted(set(v))) for v in parts)
 
 
-def parse_key(key: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    tasks, formats, topics = (tuple(p.split(ITEM)) if p else () for p in key.split(SEP))
-    return tasks, formats, topics
+def parse_key(key: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(p.split(ITEM)) if p else () for p in key.split(SEP))
 
 
-def touched(batch: WriteBatch) -> list[str]:
-    """Examples whose assignments the batch changes (edges added or deleted)."""
-    out: set[str] = set()
-    for rel, target in KEYED:
-        for g in batch.relationships:
-            if (g.rel_type, g.from_label, g.to_label) == (rel, "Example", target):
-                out.update(r["src"] for r in g.rows)
-        for d in batch.deletions:
-            if (d.rel_type, d.from_label, d.to_label) == (rel, "Example", target):
-                out.update(d.src_ids)
-    return sorted(out)
+def _matches(group: Any, rel: str, target: str) -> bool:
+    return (group.rel_type, group.from_label, group.to_label) == (rel, "Example", target)
 
 
-def from_batch(batch: WriteBatch, ids: Iterable[str]) -> Assigned:
-    """The assignments the batch itself gives each example: right for examples that are new."""
+def touched(batch: WriteBatch) -> dict[str, list[str]]:
+    """Per key: the examples whose summarised edges the batch changes (added or deleted)."""
+    out: dict[str, list[str]] = {}
+    for prop, rels in KEYS.items():
+        ids: set[str] = set()
+        for rel, target in rels:
+            for g in batch.relationships:
+                if _matches(g, rel, target):
+                    ids.update(r["src"] for r in g.rows)
+            for d in batch.deletions:
+                if _matches(d, rel, target):
+                    ids.update(d.src_ids)
+        if ids:
+            out[prop] = sorted(ids)
+    return out
+
+
+def from_batch(batch: WriteBatch, prop: str, ids: Iterable[str]) -> dict[str, Slots]:
+    """The edges the batch itself gives each example for one key: right for examples that are new."""
     wanted = set(ids)
-    out: Assigned = {i: (set(), set(), set()) for i in wanted}
-    for slot, (rel, target) in enumerate(KEYED):
+    rels = KEYS[prop]
+    out: dict[str, Slots] = {i: tuple(set() for _ in rels) for i in wanted}
+    for slot, (rel, target) in enumerate(rels):
         for g in batch.relationships:
-            if (g.rel_type, g.from_label, g.to_label) == (rel, "Example", target):
+            if _matches(g, rel, target):
                 for r in g.rows:
                     if r["src"] in wanted:
                         out[r["src"]][slot].add(r["dst"])
     return out
 
 
-def with_keys_for_new(batch: WriteBatch) -> WriteBatch:
-    """The batch with a `coverage_key` on every Example row it writes whose assignments it changes,
-    computed from the batch alone: the key a new example gets as it is created (one bulk write,
-    no update after it). Examples that existed are set right after the write (`keys_after`)."""
-    ids = touched(batch)
-    if not ids:
-        return batch
-    keys = {i: make_key(*a) for i, a in from_batch(batch, ids).items()}
+def with_keys_for_new(batch: WriteBatch, keyed: Mapping[str, Sequence[str]]) -> WriteBatch:
+    """The batch with each touched key on every Example row it writes, computed from the batch alone:
+    the key a new example gets as it is created. Examples that existed are set after the write."""
+    keys: dict[str, dict[str, str]] = {}
+    for prop, ids in keyed.items():
+        for ident, slots in from_batch(batch, prop, ids).items():
+            keys.setdefault(ident, {})[prop] = make_key(*slots)
     nodes = [
         NodeGroup(
-            g.label,
-            [{**r, PROPERTY: keys[r["id"]]} if r["id"] in keys else r for r in g.rows],
-            g.update_existing,
+            g.label, [{**r, **keys[r["id"]]} if r["id"] in keys else r for r in g.rows], g.update_existing
         )
         if g.label == "Example"
         else g
@@ -90,13 +104,19 @@ def with_keys_for_new(batch: WriteBatch) -> WriteBatch:
 Read = Callable[[str, Mapping[str, Any]], list[list[Any]]]
 
 
-def keys_after(read: Read, queries: Sequence[str], ids: Sequence[str]) -> NodeGroup | None:
-    """Inside the write transaction, after its writes: the keys of `ids` from their edges as they
-    stand now. `queries` are the ASSIGNMENTS reads for KEYED, in order."""
-    if not ids:
-        return None
-    assigned: Assigned = {i: (set(), set(), set()) for i in ids}
-    for slot, query in enumerate(queries):
-        for ex, concept, _method in read(query, {"ids": list(ids)}):
-            assigned[ex][slot].add(concept)
-    return NodeGroup("Example", [{"id": i, PROPERTY: make_key(*a)} for i, a in assigned.items()])
+def keys_after(
+    read: Read, queries: Mapping[str, Sequence[str]], keyed: Mapping[str, Sequence[str]]
+) -> NodeGroup | None:
+    """Inside the write transaction, after its writes: each touched key of the examples in `keyed`,
+    from their edges as they stand now. `queries[prop]` reads (example, target) per relationship."""
+    rows: dict[str, dict[str, Any]] = {}
+    for prop, ids in keyed.items():
+        if not ids:
+            continue
+        slots: dict[str, Slots] = {i: tuple(set() for _ in KEYS[prop]) for i in ids}
+        for slot, query in enumerate(queries[prop]):
+            for ex, target in read(query, {"ids": list(ids)}):
+                slots[ex][slot].add(target)
+        for ident, parts in slots.items():
+            rows.setdefault(ident, {"id": ident})[prop] = make_key(*parts)
+    return NodeGroup("Example", list(rows.values())) if rows else None

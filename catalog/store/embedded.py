@@ -220,7 +220,7 @@ class EmbeddedStore(CatalogQueries):
         validate_batch(self.schema, batch)
         keyed = coverage_key.touched(batch)
         if keyed:
-            batch = coverage_key.with_keys_for_new(batch)
+            batch = coverage_key.with_keys_for_new(batch, keyed)
         result = WriteResult()
         with self._transaction():
             for nd in batch.node_deletions:
@@ -240,10 +240,10 @@ class EmbeddedStore(CatalogQueries):
                 made = self._upsert_rels(rgroup)
                 kind = rgroup.rel_type
                 result.relationships_created[kind] = result.relationships_created.get(kind, 0) + made
-            if keyed:  # examples created here got their key with the row; the others from their edges
+            if keyed:  # examples created here got their keys with the row; the others from their edges
                 fresh = self._created.get("Example", set())
-                queries = self._coverage_key_queries()
-                fix = coverage_key.keys_after(self._rows, queries, [i for i in keyed if i not in fresh])
+                stale = {prop: [i for i in ids if i not in fresh] for prop, ids in keyed.items()}
+                fix = coverage_key.keys_after(self._rows, self._summary_key_queries(), stale)
                 if fix:
                     self._upsert_nodes(fix)
         return result

@@ -160,8 +160,9 @@ class Neo4jStore(CatalogQueries):
 
     def write(self, *, batch: WriteBatch) -> WriteResult:
         validate_batch(self.schema, batch)
-        if coverage_key.touched(batch):
-            batch = coverage_key.with_keys_for_new(batch)
+        keyed = coverage_key.touched(batch)
+        if keyed:
+            batch = coverage_key.with_keys_for_new(batch, keyed)
         with self._errors(), self._driver.session(database=self.database) as session:
             return session.execute_write(self._write_tx, batch)
 
@@ -169,13 +170,13 @@ class Neo4jStore(CatalogQueries):
         result = WriteResult()
         known: dict[str, set[str]] = {}  # ids this transaction merged: they exist now
         keyed = coverage_key.touched(batch)
-        if keyed:  # examples this write creates get their key with the row; the others need fixing after
+        if keyed:  # examples this write creates get their keys with the row; the others need fixing after
             written = {r[KEY_PROPERTY] for g in batch.nodes if g.label == "Example" for r in g.rows}
-            new = written.intersection(keyed)
+            new = written.intersection({i for ids in keyed.values() for i in ids})
             if new:
                 query = Q.EXISTING_IDS.format(label=Q.label(self.schema, "Example"))
                 new -= {rec[0] for rec in tx.run(query, ids=sorted(new))}
-            keyed = [i for i in keyed if i not in new]
+            keyed = {prop: [i for i in ids if i not in new] for prop, ids in keyed.items()}
         for nd in batch.node_deletions:
             query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
             for i in range(0, len(nd.ids), _CHUNK):
@@ -200,7 +201,7 @@ class Neo4jStore(CatalogQueries):
             def read(query: str, params: Mapping[str, Any]) -> list[list[Any]]:
                 return [list(r.values()) for r in tx.run(query, dict(params))]
 
-            fix = coverage_key.keys_after(read, self._coverage_key_queries(), keyed)
+            fix = coverage_key.keys_after(read, self._summary_key_queries(), keyed)
             if fix:
                 self._merge_nodes(tx, fix)
         return result
