@@ -111,7 +111,14 @@ DATASET_ANCESTORS = (
 #: (*0..30 includes the example itself): anchored on one id, both engines use the key index; an
 #: `UNWIND $ids` probe joins against the whole edge table on the embedded engine (30 ms at 100k)
 _CHAIN = "MATCH (e:`Example` {id: $id})-[:`DERIVED_FROM`*0..30]->(x:`Example`)"
-LINEAGE_EXAMPLE_PARENTS = _CHAIN + "-[r:`DERIVED_FROM`]->(p:`Example`) RETURN DISTINCT x.id, p.id, r.method"
+#: the DERIVED_FROM edges leaving the chain's examples: a hop after the variable-length pattern costs
+#: the embedded engine 30 ms at 1M (it joins the whole edge table), so the chain's ids come first
+#: (EXAMPLE_ANCESTORS, 1 ms) and then their edges: UNWIND on Neo4j, one anchored query per id embedded
+#: (0.1 ms each; an UNWIND probe there takes 100 ms)
+PARENTS_OF = "UNWIND $ids AS i MATCH (x:`Example` {id: i})-[r:`DERIVED_FROM`]->(p:`Example`) RETURN x.id, p.id, r.method"
+PARENTS_OF_ONE_EMBEDDED = (
+    "MATCH (x:`Example` {id: $id})-[r:`DERIVED_FROM`]->(p:`Example`) RETURN x.id, p.id, r.method"
+)
 LINEAGE_DATASET_PARENTS = "UNWIND $ids AS i MATCH (x:`Dataset` {id: i})-[r:`DERIVED_FROM`]->(p:`Dataset`) RETURN x.id, p.id, r.method"
 LINEAGE_DATASETS = _CHAIN + "-[:`IN_DATASET`]->(d:`Dataset`) RETURN DISTINCT x.id, d.id"
 LINEAGE_SOURCES = (

@@ -214,6 +214,10 @@ class EmbeddedStore(CatalogQueries):
         self._column_cache.clear()
         self.write(batch=seed_batch(self.schema))
 
+    def _parent_edges(self, ids: Sequence[str]) -> list[list[Any]]:
+        """One anchored query per id: an UNWIND probe joins the whole edge table on this engine."""
+        return [row for i in ids for row in self._rows(Q.PARENTS_OF_ONE_EMBEDDED, {"id": i})]
+
     # ------------------------------------------------------------------ writes
 
     def write(self, *, batch: WriteBatch) -> WriteResult:

@@ -27,11 +27,9 @@ class ProvenanceQueries(QueryBase):
     def lineage_rows(self, *, example_id: str) -> dict[str, list[list[Any]]]:
         """The raw facts of one example's lineage: its ancestor examples and every edge that ties
         them to datasets (and their ancestors), source files, generating models and license claims."""
-        parents = self._rows(Q.LINEAGE_EXAMPLE_PARENTS, {"id": example_id})
-        ids = [
-            example_id,
-            *sorted({r[1] for r in parents} - {example_id}),
-        ]  # every ancestor is someone's parent
+        ancestors = sorted({r[0] for r in self._rows(Q.EXAMPLE_ANCESTORS, {"id": example_id})} - {example_id})
+        ids = [example_id, *ancestors]
+        parents = self._parent_edges(ids)
         out: dict[str, list[list[Any]]] = {
             "examples": [[i] for i in ids],
             "example_parents": parents,
@@ -97,6 +95,10 @@ class ProvenanceQueries(QueryBase):
             "derived": derived + self._origins_of(roots),
             "derived_edges": edges,
         }
+
+    def _parent_edges(self, ids: Sequence[str]) -> list[list[Any]]:
+        """(child, parent, method) of the DERIVED_FROM edges leaving the given examples."""
+        return self._rows_for(Q.PARENTS_OF, ids)
 
     def _activity_models(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
