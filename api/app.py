@@ -1,38 +1,34 @@
-"""The REST API (first slice): health, catalog stats, read-only Cypher. Routes translate HTTP to
-catalog calls; errors leave as one JSON shape: {"error": {"code", "message", "hint"}}."""
+"""The REST API and the dashboards. Routers translate HTTP to catalog calls; errors leave as one JSON
+shape, `{"error": {"code", "message", "hint"}}` (api/errors.py); writes need the bearer token.
+
+    curagraph serve --db my-catalog          # or: uvicorn --factory api.app:create_app
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
+from api import errors
+from api.deps import Catalog, CatalogDep
+from api.routers import concepts, coverage, cypher, data, examples, provenance, quality, ui
 from catalog import __version__
 from catalog.config import Settings
-from catalog.errors import (
-    CatalogError,
-    NotFound,
-    QueryRefused,
-    QueryTimeout,
-    SchemaViolation,
-    StoreUnavailable,
-)
-from catalog.model import CatalogStats, CypherResult
 from catalog.store import GraphStore, open_store
 
-_STATUS = {QueryRefused: 403, QueryTimeout: 408, SchemaViolation: 422, NotFound: 404, StoreUnavailable: 503}
+DESCRIPTION = """A catalog of LLM fine-tuning data kept as a graph: examples, topics, tasks, formats,
+sources, datasets, licenses and models, with coverage, provenance, quality and selection as queries.
 
-
-class CypherRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    query: str = Field(examples=["MATCH (t:Topic) RETURN t.id LIMIT 5"])
-    params: dict[str, Any] = Field(default_factory=dict)
+Reads are open (unless the server sets `CURAGRAPH_API_READ_TOKEN_REQUIRED`); writes (ingest,
+checks, dedup) need `Authorization: Bearer <CURAGRAPH_API_TOKEN>`. Every error has the shape
+`{"error": {"code", "message", "hint"}}`. Dashboards live under `/ui`; each page has a `.json` twin.
+"""
 
 
 class Health(BaseModel):
@@ -41,57 +37,36 @@ class Health(BaseModel):
     version: str
 
 
-def _store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
-
-
-Store = Annotated[GraphStore, Depends(_store)]
-
-
-def _error(status: int, code: str, message: str, hint: str | None = None) -> JSONResponse:
-    return JSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message, "hint": hint}}
-    )
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
+    """The app for the settings' catalog (or for an open store, which the caller closes)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = open_store(settings)
+        opened = store or open_store(settings, create=False)
+        app.state.catalog = Catalog(opened, settings)
         try:
             yield
         finally:
-            app.state.store.close()
+            if store is None:
+                opened.close()
 
-    app = FastAPI(title="curagraph", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="curagraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
 
-    @app.exception_handler(CatalogError)
-    async def catalog_error(_: Request, exc: CatalogError) -> JSONResponse:
-        status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
-        return _error(status, exc.code, exc.message, exc.hint)
+    @app.get("/health", response_model=Health, tags=["catalog"], summary="The engine answers")
+    def health(catalog: CatalogDep) -> Health:
+        with catalog.use() as s:
+            s.count_nodes(label="Topic")  # reaches the engine
+            return Health(status="ok", engine=s.engine, version=__version__)
 
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return _error(
-            422, "invalid_request", f"{where}: {first.get('msg')}", "see /docs for the request shape"
-        )
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/ui")
 
-    @app.get("/health", response_model=Health)
-    def health(s: Store) -> Health:
-        s.count_nodes(label="Topic")  # reaches the engine
-        return Health(status="ok", engine=s.engine, version=__version__)
-
-    @app.get("/stats", response_model=CatalogStats)
-    def stats(s: Store) -> CatalogStats:
-        return s.stats()
-
-    @app.post("/cypher", response_model=CypherResult)
-    def cypher(body: CypherRequest, s: Store) -> CypherResult:
-        return s.read_cypher(query=body.query, params=body.params)
-
+    for router in (concepts.router, examples.router, coverage.router, provenance.router, quality.router,
+                   cypher.router, data.router, ui.router):  # fmt: skip
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

@@ -301,13 +301,24 @@ def serve(
     db: DbOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs) over the catalog."""
+    """Serve the REST API (OpenAPI at /docs) and the dashboards (/ui) over the catalog."""
+    settings = _settings(db, store)
+    _serve(settings, host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
 
-    settings = _settings(db, store)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token.get_secret_value():
+        err.print(
+            f"serving on {host} with no CURAGRAPH_API_TOKEN: reads are open, writes are off", highlight=False
+        )
+    out.print(
+        f"dashboards at http://{host}:{port}/ui, API docs at http://{host}:{port}/docs", highlight=False
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 # ---------------------------------------------------------------------- demo
@@ -320,6 +331,10 @@ def demo(
         bool, typer.Option("--fresh", help="Delete the demo catalog first (embedded engine).")
     ] = False,
     store: StoreOption = None,
+    serve_after: Annotated[
+        bool, typer.Option("--serve", help="Then serve the API and dashboards on the demo catalog.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve.")] = 8000,
     as_json: JsonOption = False,
 ) -> None:
     """Build a catalog from the demo sample shipped with curagraph, then show what it holds."""
@@ -349,10 +364,24 @@ def demo(
         )
     out.print(table)
     print_report(GapReport.model_validate(report["coverage"]), limit=15)
+    q = report["quality"]
+    out.print(
+        f"\nquality: {sum(q['issues'].values()):,} issues ({', '.join(f'{k} {v}' for k, v in sorted(q['issues'].items()))}); "
+        f"{q['conflicting_answers']:,} conflicting answers; {q['duplicates']:,} near-duplicates",
+        highlight=False,
+    )
     out.print(
         f'\ncatalog: {settings.db}   try: curagraph cypher --db {settings.db} "{report["example_query"]}"',
         highlight=False,
     )
+    store_flag = f" --store {settings.store}" if settings.store != "embedded" else ""
+    out.print(
+        f"dashboards: curagraph serve --db {settings.db}{store_flag}  ->  http://127.0.0.1:{port}/ui "
+        f"(coverage, provenance, quality, examples; API docs at /docs)",
+        highlight=False,
+    )
+    if serve_after:
+        _serve(settings, "127.0.0.1", port)
 
 
 def main() -> None:

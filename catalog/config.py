@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="A record larger than this is quarantined unread."
     )
+    api_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token for the API's writes (ingest by upload, checks, dedup). Unset: writes are off.",
+    )
+    api_read_token_required: bool = Field(
+        default=False, description="Require the API token for reads too (reads are open by default)."
+    )
+    upload_max_mb: int = Field(default=512, ge=1, description="Largest file the API accepts for ingest.")
     ontology_extensions: list[Path] = Field(
         default_factory=list, description="Extra Turtle files that extend the ontology."
     )

@@ -99,7 +99,7 @@ class FormatDetectionError(IngestError):
 class NotFound(CatalogError):
     code = "not_found"
 
-    def __init__(self, kind: str, ident: str) -> None:
-        super().__init__(f"no {kind} with id {ident!r} in the catalog")
+    def __init__(self, kind: str, ident: str, *, hint: str | None = None) -> None:
+        super().__init__(f"no {kind} with id {ident!r} in the catalog", hint=hint)
         self.kind = kind
         self.ident = ident

@@ -45,7 +45,8 @@ def build_demo(
     classify: Callable[[GraphStore], Any] = lambda store: classify_catalog(store, only_new=True),
     target: str = "instructgpt",
 ) -> dict[str, Any]:
-    """Ingest the sample, classify what is new, and report coverage against a shipped target mix."""
+    """Ingest the sample, classify what is new, run the quality checks and dedup, and report coverage
+    against a shipped target mix."""
     if fresh and settings.store == "embedded" and settings.db.exists():
         shutil.rmtree(settings.db)
     schema = load_schema(settings.ontology_extensions)
@@ -54,6 +55,14 @@ def build_demo(
     try:
         summaries = ingest(store, plans)
         classify(store)
+        # quality: the per-example checks, conflicting answers, near-duplicates (all incremental)
+        from catalog.quality.consistency import check_consistency
+        from catalog.quality.dedup import dedup
+        from catalog.quality.run import run_checks, select_checks
+
+        checks = run_checks(store, select_checks())
+        consistency = check_consistency(store, settings.db / "dedup")
+        duplicates = dedup(store, settings.db / "dedup")
         spec = load_spec(resolve_spec_path(target), schema=schema)
         coverage = build_report(store, spec)
         stats = store.stats()
@@ -67,4 +76,10 @@ def build_demo(
         "datasets": [o.model_dump() for o in overview],
         "example_query": EXAMPLE_QUERY,
         "coverage": coverage.model_dump(),
+        "quality": {
+            "checked": checks.checked,
+            "issues": checks.kinds,
+            "conflicting_answers": consistency.conflicting,
+            "duplicates": duplicates.duplicates,
+        },
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.errors import CatalogError
+from catalog.errors import NotFound
 from catalog.provenance.check import LicenseCheck, Policy, example_verdicts, license_check
 from catalog.provenance.lineage import Lineage, build_lineage
 from catalog.store.base import GraphStore
@@ -10,9 +10,7 @@ from catalog.store.base import GraphStore
 
 def lineage(store: GraphStore, example_id: str) -> Lineage:
     if store.get_node(label="Example", node_id=example_id) is None:
-        raise CatalogError(
-            f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show"
-        )
+        raise NotFound("example", example_id, hint="ids are the 32-hex ids `cypher` and the API show")
     return build_lineage(store.license_terms(), example_id, store.lineage_rows(example_id=example_id))
 
 

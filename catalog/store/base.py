@@ -79,6 +79,26 @@ class WriteBatch:
         return sum(len(g.rows) for g in self.nodes) + sum(len(g.rows) for g in self.relationships)
 
 
+@dataclass(frozen=True)
+class ExampleWhere:
+    """Filters on examples, as the store takes them: concept ids already expanded to descendants,
+    a license policy already turned into the origin keys it allows. None: no filter."""
+
+    role: str | None = "supply"
+    topics: tuple[str, ...] | None = None
+    tasks: tuple[str, ...] | None = None
+    formats: tuple[str, ...] | None = None
+    language: str | None = None
+    dataset: str | None = None
+    source: str | None = None
+    not_ids: tuple[str, ...] | None = None
+    has_issue: bool | None = None
+    issue_kind: str | None = None
+    synthetic: bool | None = None
+    generator: str | None = None
+    duplicate: bool | None = None
+
+
 @dataclass
 class WriteResult:
     """What a write created (rows that already existed were updated, not counted)."""
@@ -159,6 +179,25 @@ class GraphStore(Protocol):
 
     def examples_with_issues(self, *, severities: Sequence[str]) -> set[str]:
         """Examples with at least one issue of one of the severities."""
+
+    # browsing (shared Cypher in catalog/store/queries_browse.py)
+
+    def list_examples(
+        self, *, where: ExampleWhere, after: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """A page of examples in id order after `after`: id, prompt_preview, language, n_messages,
+        usage_role, coverage_key."""
+
+    def count_examples(self, *, where: ExampleWhere) -> int: ...
+
+    def example_sources(self, *, example_id: str) -> list[dict[str, Any]]:
+        """Where the example was read from: source, file_name, line, record, dataset."""
+
+    def sources_overview(self) -> list[dict[str, Any]]:
+        """Every source file: its dataset, format, size, checksum, ingest time and examples."""
+
+    def models_overview(self) -> list[dict[str, Any]]:
+        """Every model: provider, the roles it played and how many examples it generated."""
 
     # near-duplicates (shared Cypher in catalog/store/queries.py)
 

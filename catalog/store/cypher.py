@@ -325,6 +325,28 @@ ISSUE_COUNTS_AMONG = "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`HAS_ISSUE`
 FIRST_INGESTED_AMONG = "UNWIND $ids AS i MATCH (e:`Example` {id: i})-[:`FROM_SOURCE`]->(s:`Source`) RETURN e.id, min(s.ingested_at)"
 DUPLICATE_CLUSTERS = "MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN r.id, e.id, d.score, d.method ORDER BY r.id, e.id"
 
+# ---------------------------------------------------------------- browsing ({where}: fixed fragments, catalog/store/queries_browse.py)
+
+LIST_EXAMPLES = (
+    "MATCH (e:`Example`){where} "
+    "RETURN e.id, e.prompt_preview, e.language, e.n_messages, e.usage_role, e.coverage_key ORDER BY e.id LIMIT $limit"
+)
+COUNT_EXAMPLES = "MATCH (e:`Example`){where} RETURN count(e)"
+EXAMPLE_SOURCES = (
+    "MATCH (e:`Example` {id: $id})-[f:`FROM_SOURCE`]->(s:`Source`) OPTIONAL MATCH (s)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "RETURN s.id, s.file_name, f.line, f.record, d.id ORDER BY s.id"
+)
+SOURCES_OVERVIEW = (
+    "MATCH (s:`Source`) OPTIONAL MATCH (s)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "OPTIONAL MATCH (e:`Example`)-[:`FROM_SOURCE`]->(s) "
+    "RETURN s.id, s.file_name, s.format, s.byte_size, s.checksum, s.ingested_at, s.usage_role, d.id, count(e) ORDER BY s.id"
+)
+MODELS_OVERVIEW = (
+    "MATCH (m:`Model`) OPTIONAL MATCH (a:`Activity`)-[u:`USED_MODEL`]->(m) "
+    "OPTIONAL MATCH (e:`Example`)-[:`GENERATED_BY`]->(a) "
+    "RETURN m.id, m.name, m.provider, u.role, count(DISTINCT e) ORDER BY m.id"
+)
+
 # ---------------------------------------------------------------- whole nodes and edges (export)
 
 NODES_ALL = "MATCH (n:{label}) RETURN n ORDER BY n.id"

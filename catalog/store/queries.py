@@ -13,6 +13,7 @@ from catalog.schema import Schema
 from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
 from catalog.store.queries_base import PROBE, QueryBase
+from catalog.store.queries_browse import BrowseQueries
 from catalog.store.queries_coverage import CensusRow, CoverageQueries, census_language_mix, census_signatures
 from catalog.store.queries_provenance import ProvenanceQueries
 from catalog.store.queries_quality import QualityQueries
@@ -22,7 +23,7 @@ from catalog.store.values import node_record
 __all__ = ["PROBE", "CatalogQueries", "CensusRow", "census_language_mix", "census_signatures"]
 
 
-class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, QueryBase):
+class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQueries, QueryBase):
     schema: Schema
     row_cap: int
     query_timeout_s: float

@@ -1,0 +1,96 @@
+"""The catalog's resources: concept trees with counts, sources, datasets, licenses, models, stats."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import CatalogDep, ReadAccess
+from api.errors import ERROR_RESPONSES
+from catalog.browse import ConceptNode, concept_tree
+from catalog.model import CatalogStats, DatasetOverview
+
+router = APIRouter(dependencies=[ReadAccess], responses=ERROR_RESPONSES)
+
+
+class Rows(BaseModel):
+    data: list[dict[str, Any]]
+    count: int
+
+
+@router.get(
+    "/topics",
+    response_model=list[ConceptNode],
+    tags=["concepts"],
+    summary="The topic tree with example counts",
+)
+def topics(catalog: CatalogDep) -> list[ConceptNode]:
+    with catalog.use() as store:
+        return concept_tree(store, "topic")
+
+
+@router.get(
+    "/tasks", response_model=list[ConceptNode], tags=["concepts"], summary="The task tree with example counts"
+)
+def tasks(catalog: CatalogDep) -> list[ConceptNode]:
+    with catalog.use() as store:
+        return concept_tree(store, "task")
+
+
+@router.get(
+    "/formats", response_model=list[ConceptNode], tags=["concepts"], summary="Formats with example counts"
+)
+def formats(catalog: CatalogDep) -> list[ConceptNode]:
+    with catalog.use() as store:
+        return concept_tree(store, "format")
+
+
+@router.get("/sources", response_model=Rows, tags=["catalog"], summary="Raw source files")
+def sources(catalog: CatalogDep) -> Rows:
+    with catalog.use() as store:
+        data = store.sources_overview()
+    return Rows(data=data, count=len(data))
+
+
+@router.get(
+    "/datasets",
+    response_model=list[DatasetOverview],
+    tags=["catalog"],
+    summary="Datasets with examples, licenses and models",
+)
+def datasets(catalog: CatalogDep, with_examples: bool = True) -> list[DatasetOverview]:
+    with catalog.use() as store:
+        data = store.dataset_overview()
+    return [d for d in data if d.examples or not with_examples]
+
+
+@router.get(
+    "/licenses",
+    response_model=Rows,
+    tags=["catalog"],
+    summary="Licenses and model terms with their conditions",
+)
+def licenses(catalog: CatalogDep) -> Rows:
+    with catalog.use() as store:
+        data = store.nodes(label="License")
+    return Rows(data=data, count=len(data))
+
+
+@router.get(
+    "/models", response_model=Rows, tags=["catalog"], summary="Models with their roles and generated examples"
+)
+def models(catalog: CatalogDep) -> Rows:
+    with catalog.use() as store:
+        data = store.models_overview()
+    return Rows(data=data, count=len(data))
+
+
+@router.get("/stats", response_model=CatalogStats, tags=["catalog"], summary="Node and relationship counts")
+def stats(catalog: CatalogDep) -> CatalogStats:
+    with catalog.use() as store:
+        return store.stats()
+
+
+Scheme = Literal["topic", "task", "format"]

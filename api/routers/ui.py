@@ -1,0 +1,237 @@
+"""Dashboards: server-rendered pages drawn with the vendored ECharts; every page has a JSON twin
+(the same path with `.json`) that holds exactly the data the page draws."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.deps import CatalogDep, ReadAccess
+from api.routers.coverage import shipped_spec, shipped_targets
+from catalog.browse import ExampleFilters, example_detail, list_examples
+from catalog.dashboards import coverage_heatmap, provenance_overview, quality_overview
+from catalog.store.base import GraphStore
+
+router = APIRouter(prefix="/ui", tags=["dashboards"], dependencies=[ReadAccess])
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+
+def _page(
+    request: Request, template: str, title: str, page: str, data: dict[str, Any], engine: str
+) -> HTMLResponse:
+    twin = request.url.path + ".json" + (f"?{request.url.query}" if request.url.query else "")
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "title": title,
+            "page": page,
+            "data": data,
+            "engine": engine,
+            "json_url": twin,
+            "data_json": json.dumps(data, ensure_ascii=False, default=str).replace("</", "<\\/"),
+        },
+    )
+
+
+# ---------------------------------------------------------------- data builders (shared by page and twin)
+
+
+def _index(store: GraphStore) -> dict[str, Any]:
+    stats = store.stats()
+    return {
+        "page": "index",
+        "cards": [
+            ["examples", stats.nodes.get("Example", 0)],
+            ["datasets", stats.nodes.get("Dataset", 0)],
+            ["source files", stats.nodes.get("Source", 0)],
+            ["models", stats.nodes.get("Model", 0)],
+            ["quality issues", stats.nodes.get("QualityIssue", 0)],
+            ["near-duplicates", stats.relationships.get("DUPLICATE_OF", 0)],
+        ],
+    }
+
+
+def _coverage(store: GraphStore, target: str, rows: str, cols: str, level: int) -> dict[str, Any]:
+    data = coverage_heatmap(store, shipped_spec(target, store.schema), rows=rows, cols=cols, level=level)  # type: ignore[arg-type]
+    data["targets"] = shipped_targets()
+    data["drill_url"] = "/ui/examples"
+    return data
+
+
+def _examples(store: GraphStore, filters: ExampleFilters, cursor: str | None, limit: int) -> dict[str, Any]:
+    page = list_examples(store, filters, cursor=cursor, limit=limit)
+    given = filters.given()
+    schema = store.schema
+    return {
+        "page": "examples",
+        **page.model_dump(),
+        "filters": given,
+        "next_query": urlencode({**given, "cursor": page.next_cursor}) if page.next_cursor else None,
+        "filter_options": {
+            "topic": sorted(c.id for c in schema.topics.values() if c.depth <= 2),
+            "task": sorted(schema.tasks),
+            "format": sorted(schema.formats),
+            "language": sorted(
+                {"en", "ko", "zh", "und", *([given["language"]] if "language" in given else [])}
+            ),
+        },
+    }
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("", response_class=HTMLResponse, name="ui_index", summary="Dashboard home")
+def ui_index(request: Request, catalog: CatalogDep) -> HTMLResponse:
+    with catalog.use() as store:
+        return _page(request, "index.html", "Catalog", "index", _index(store), store.engine)
+
+
+@router.get(".json", name="ui_index_json", summary="Dashboard home (JSON twin)")
+def ui_index_json(catalog: CatalogDep) -> dict[str, Any]:
+    with catalog.use() as store:
+        return _index(store)
+
+
+Rows = Annotated[Literal["topic", "task"], Query()]
+Cols = Annotated[Literal["task", "format", "language"], Query()]
+Level = Annotated[int, Query(ge=1, le=3)]
+
+
+@router.get(
+    "/coverage", response_class=HTMLResponse, name="ui_coverage", summary="Coverage heatmap and gap list"
+)
+def ui_coverage(
+    request: Request,
+    catalog: CatalogDep,
+    target: str = "instructgpt",
+    rows: Rows = "topic",
+    cols: Cols = "task",
+    level: Level = 1,
+) -> HTMLResponse:
+    with catalog.use() as store:
+        return _page(
+            request,
+            "coverage.html",
+            "Coverage",
+            "coverage",
+            _coverage(store, target, rows, cols, level),
+            store.engine,
+        )
+
+
+@router.get("/coverage.json", name="ui_coverage_json", summary="Coverage heatmap and gap list (JSON twin)")
+def ui_coverage_json(
+    catalog: CatalogDep,
+    target: str = "instructgpt",
+    rows: Rows = "topic",
+    cols: Cols = "task",
+    level: Level = 1,
+) -> dict[str, Any]:
+    with catalog.use() as store:
+        return _coverage(store, target, rows, cols, level)
+
+
+@router.get(
+    "/provenance", response_class=HTMLResponse, name="ui_provenance", summary="Provenance and licenses"
+)
+def ui_provenance(request: Request, catalog: CatalogDep) -> HTMLResponse:
+    with catalog.use() as store:
+        return _page(
+            request, "provenance.html", "Provenance", "provenance", provenance_overview(store), store.engine
+        )
+
+
+@router.get("/provenance.json", name="ui_provenance_json", summary="Provenance and licenses (JSON twin)")
+def ui_provenance_json(catalog: CatalogDep) -> dict[str, Any]:
+    with catalog.use() as store:
+        return provenance_overview(store)
+
+
+@router.get(
+    "/quality",
+    response_class=HTMLResponse,
+    name="ui_quality",
+    summary="Quality issues and duplicate clusters",
+)
+def ui_quality(request: Request, catalog: CatalogDep) -> HTMLResponse:
+    with catalog.use() as store:
+        return _page(request, "quality.html", "Quality", "quality", quality_overview(store), store.engine)
+
+
+@router.get(
+    "/quality.json", name="ui_quality_json", summary="Quality issues and duplicate clusters (JSON twin)"
+)
+def ui_quality_json(catalog: CatalogDep) -> dict[str, Any]:
+    with catalog.use() as store:
+        return quality_overview(store)
+
+
+def _filters(topic: str | None, task: str | None, format: str | None, language: str | None, dataset: str | None,
+             issue_kind: str | None, generator: str | None) -> ExampleFilters:  # fmt: skip
+    return ExampleFilters(topic=topic or None, task=task or None, format=format or None, language=language or None,
+                          dataset=dataset or None, issue_kind=issue_kind or None, generator=generator or None)  # fmt: skip
+
+
+@router.get("/examples", response_class=HTMLResponse, name="ui_examples", summary="Examples by filter")
+def ui_examples(
+    request: Request, catalog: CatalogDep, topic: str | None = None, task: str | None = None, format: str | None = None,
+    language: str | None = None, dataset: str | None = None, issue_kind: str | None = None, generator: str | None = None,
+    cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> HTMLResponse:  # fmt: skip
+    with catalog.use() as store:
+        data = _examples(
+            store, _filters(topic, task, format, language, dataset, issue_kind, generator), cursor, limit
+        )
+        return _page(request, "examples.html", "Examples", "examples", data, store.engine)
+
+
+@router.get("/examples.json", name="ui_examples_json", summary="Examples by filter (JSON twin)")
+def ui_examples_json(
+    catalog: CatalogDep, topic: str | None = None, task: str | None = None, format: str | None = None,
+    language: str | None = None, dataset: str | None = None, issue_kind: str | None = None, generator: str | None = None,
+    cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:  # fmt: skip
+    with catalog.use() as store:
+        return _examples(
+            store, _filters(topic, task, format, language, dataset, issue_kind, generator), cursor, limit
+        )
+
+
+def _example(store: GraphStore, example_id: str) -> dict[str, Any]:
+    detail = example_detail(store, example_id).model_dump()
+    ex = {**detail, "tasks": [a["concept"] for a in detail["tasks"]], "formats": [a["concept"] for a in detail["formats"]],
+          "topics": [a["concept"] for a in detail["topics"]]}  # fmt: skip
+    return {
+        "page": "example",
+        "example": ex,
+        "lineage": detail["lineage"],
+        "issues": detail["issues"],
+        "duplicates": detail["duplicates"],
+    }
+
+
+@router.get("/examples/{example_id}.json", name="ui_example_json", summary="One example (JSON twin)")
+def ui_example_json(example_id: str, catalog: CatalogDep) -> dict[str, Any]:
+    with catalog.use() as store:
+        return _example(store, example_id)
+
+
+@router.get(
+    "/examples/{example_id}",
+    response_class=HTMLResponse,
+    name="ui_example",
+    summary="One example as a conversation",
+)
+def ui_example(request: Request, example_id: str, catalog: CatalogDep) -> HTMLResponse:
+    with catalog.use() as store:
+        return _page(
+            request, "example.html", "Example", "examples", _example(store, example_id), store.engine
+        )

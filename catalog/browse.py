@@ -1,0 +1,221 @@
+"""Browsing the catalog: examples by filter with cursor pagination, one example in full, concept
+trees with counts, and the overviews of sources, datasets, licenses and models. The API and the
+dashboards call these; the store holds the Cypher."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from catalog.coverage.report import CoverageMatrix
+from catalog.errors import CatalogError, NotFound
+from catalog.provenance import lineage, usable_examples
+from catalog.provenance.lineage import Lineage
+from catalog.schema import Concept, Schema
+from catalog.store.base import ExampleWhere, GraphStore
+from catalog.store.coverage_key import parse_key
+from catalog.store.queries_coverage import census_signatures
+
+MAX_PAGE = 500
+
+
+class ExampleFilters(BaseModel):
+    """What a user filters examples by. Topics and tasks include their descendants."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str | None = None
+    task: str | None = None
+    format: str | None = None
+    language: str | None = None
+    dataset: str | None = None
+    source: str | None = None
+    license_policy: Literal["commercial"] | None = None
+    has_issue: bool | None = None
+    issue_kind: str | None = None
+    synthetic: bool | None = None
+    generator: str | None = None
+    duplicate: bool | None = None
+    role: Literal["supply", "usage", "any"] = "supply"
+
+    def given(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in self.model_dump().items()
+            if v is not None and not (k == "role" and v == "supply")
+        }
+
+
+class ExampleSummary(BaseModel):
+    id: str
+    prompt_preview: str | None
+    language: str | None
+    n_messages: int | None
+    usage_role: str | None
+    tasks: list[str]
+    formats: list[str]
+    topics: list[str]
+
+
+class ExamplesPage(BaseModel):
+    data: list[ExampleSummary]
+    count: int = Field(description="Examples matching the filters, on all pages.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class Assignment(BaseModel):
+    concept: str
+    method: str | None
+
+
+class DuplicateLink(BaseModel):
+    relation: Literal["duplicate of", "kept for"]
+    id: str
+    score: float
+    method: str
+
+
+class ExampleDetail(BaseModel):
+    id: str
+    messages: list[dict[str, Any]]
+    tools: list[Any]
+    language: str | None
+    message_languages: list[str]
+    usage_role: str | None
+    tasks: list[Assignment]
+    formats: list[Assignment]
+    topics: list[Assignment]
+    sources: list[dict[str, Any]]
+    issues: list[dict[str, Any]]
+    duplicates: list[DuplicateLink]
+    lineage: Lineage
+
+
+def _descendants(concepts: Mapping[str, Concept], ident: str, kind: str) -> tuple[str, ...]:
+    if ident not in concepts:
+        raise CatalogError(
+            f"unknown {kind} {ident!r}", hint=f"one of: {', '.join(sorted(concepts)[:30])} ..."
+        )
+    out = {ident}
+    grown = True
+    while grown:
+        grown = False
+        for c in concepts.values():
+            if c.broader in out and c.id not in out:
+                out.add(c.id)
+                grown = True
+    return tuple(sorted(out))
+
+
+def to_where(store: GraphStore, f: ExampleFilters) -> ExampleWhere:
+    schema = store.schema
+    refused: tuple[str, ...] | None = None
+    if f.license_policy:
+        verdicts = usable_examples(store, policy=f.license_policy)
+        refused = tuple(sorted(i for i, ok in verdicts.items() if not ok))
+    return ExampleWhere(
+        role=None if f.role == "any" else f.role,
+        topics=_descendants(schema.topics, f.topic, "topic") if f.topic else None,
+        tasks=_descendants(schema.tasks, f.task, "task") if f.task else None,
+        formats=(f.format,) if f.format else None,
+        language=f.language,
+        dataset=f.dataset,
+        source=f.source,
+        not_ids=refused,
+        has_issue=f.has_issue,
+        issue_kind=f.issue_kind,
+        synthetic=f.synthetic,
+        generator=f.generator,
+        duplicate=f.duplicate,
+    )
+
+
+def _summary(row: Mapping[str, Any]) -> ExampleSummary:
+    tasks, formats, topics = parse_key(row["coverage_key"]) if row.get("coverage_key") else ((), (), ())
+    return ExampleSummary(
+        id=row["id"],
+        prompt_preview=row.get("prompt_preview"),
+        language=row.get("language"),
+        n_messages=row.get("n_messages"),
+        usage_role=row.get("usage_role"),
+        tasks=list(tasks),
+        formats=list(formats),
+        topics=list(topics),
+    )
+
+
+def list_examples(
+    store: GraphStore, f: ExampleFilters, *, cursor: str | None = None, limit: int = 50
+) -> ExamplesPage:
+    if not 1 <= limit <= MAX_PAGE:
+        raise CatalogError(f"limit {limit} is out of range", hint=f"give 1 to {MAX_PAGE}")
+    where = to_where(store, f)
+    rows = store.list_examples(where=where, after=cursor, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ExamplesPage(
+        data=[_summary(r) for r in rows],
+        count=store.count_examples(where=where),
+        next_cursor=rows[-1]["id"] if more and rows else None,
+    )
+
+
+def example_detail(store: GraphStore, example_id: str) -> ExampleDetail:
+    node = store.get_node(label="Example", node_id=example_id)
+    if node is None:
+        raise NotFound("example", example_id, hint="ids are the 32-hex ids the list and Cypher show")
+    p = node.properties
+    kinds = {}
+    for kind, rel in (("tasks", "FOR_TASK"), ("formats", "HAS_FORMAT"), ("topics", "ABOUT")):
+        got = store.assignments(rel_type=rel, ids=[example_id]).get(example_id, [])
+        kinds[kind] = [Assignment(concept=c, method=m) for c, m in sorted(got)]
+    dups = [
+        DuplicateLink(
+            relation="duplicate of" if member == example_id else "kept for",
+            id=rep if member == example_id else member,
+            score=score,
+            method=method,
+        )
+        for member, rep, score, method in store.duplicate_edges(ids=[example_id])
+    ]
+    return ExampleDetail(
+        id=example_id,
+        messages=orjson.loads(p["messages"]) if p.get("messages") else [],
+        tools=orjson.loads(p["tools"]) if p.get("tools") else [],
+        language=p.get("language"),
+        message_languages=list(p.get("message_languages") or []),
+        usage_role=p.get("usage_role"),
+        tasks=kinds["tasks"],
+        formats=kinds["formats"],
+        topics=kinds["topics"],
+        sources=store.example_sources(example_id=example_id),
+        issues=store.example_issues(example_id=example_id),
+        duplicates=dups,
+        lineage=lineage(store, example_id),
+    )
+
+
+class ConceptNode(BaseModel):
+    id: str
+    label: str
+    examples: int = Field(description="Supply examples assigned it or any of its descendants (each once).")
+    children: list[ConceptNode] = Field(default_factory=list)
+
+
+def concept_tree(store: GraphStore, scheme: Literal["topic", "task", "format"]) -> list[ConceptNode]:
+    """The scheme as a tree, each concept with its example count rolled up the hierarchy."""
+    schema: Schema = store.schema
+    matrix = CoverageMatrix(schema, census_signatures(store.coverage_census(), role="supply"))
+    counts = matrix.marginal(scheme)
+    concepts = {"topic": schema.topics, "task": schema.tasks, "format": schema.formats}[scheme]
+
+    def node(c: Concept) -> ConceptNode:
+        kids = sorted((k for k in concepts.values() if k.broader == c.id), key=lambda k: k.id)
+        return ConceptNode(
+            id=c.id, label=c.label, examples=counts.get(c.id, 0), children=[node(k) for k in kids]
+        )
+
+    return [node(c) for c in sorted(concepts.values(), key=lambda c: c.id) if not c.broader]

@@ -1,0 +1,93 @@
+"""Browsing queries (examples by filter with cursor pagination, sources, models), shared by both
+engines. Filters are fixed Cypher fragments chosen by which filters are set; values are `$params`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.store import cypher as Q
+from catalog.store.base import ExampleWhere
+from catalog.store.queries_base import QueryBase
+
+#: (filter field, fragment); a fragment joins the WHERE clause when its field is set
+_FILTERS: tuple[tuple[str, str], ...] = (
+    ("role", "e.usage_role = $role"),
+    ("topics", "EXISTS { MATCH (e)-[:`ABOUT`]->(t:`Topic`) WHERE t.id IN $topics }"),
+    ("tasks", "EXISTS { MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WHERE k.id IN $tasks }"),
+    ("formats", "EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WHERE f.id IN $formats }"),
+    ("language", "e.language = $language"),
+    ("dataset", "EXISTS { MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) WHERE d.id = $dataset }"),
+    ("source", "EXISTS { MATCH (e)-[:`FROM_SOURCE`]->(s:`Source`) WHERE s.id = $source }"),
+    ("not_ids", "NOT e.id IN $not_ids"),
+    ("issue_kind", "EXISTS { MATCH (e)-[:`HAS_ISSUE`]->(q:`QualityIssue`) WHERE q.kind = $issue_kind }"),
+    (
+        "generator",
+        "EXISTS { MATCH (e)-[:`GENERATED_BY`]->(:`Activity`)-[:`USED_MODEL`]->(m:`Model`) WHERE m.id = $generator }",
+    ),
+)
+#: (filter field, fragment when True, fragment when False)
+_FLAGS: tuple[tuple[str, str], ...] = (
+    ("has_issue", "EXISTS { MATCH (e)-[:`HAS_ISSUE`]->(:`QualityIssue`) }"),
+    ("synthetic", "EXISTS { MATCH (e)-[:`GENERATED_BY`]->(:`Activity`) }"),
+    ("duplicate", "EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }"),
+)
+
+
+def _where(where: ExampleWhere, after: str | None = None) -> tuple[str, dict[str, Any]]:
+    clauses, params = [], {}
+    for field, fragment in _FILTERS:
+        value = getattr(where, field)
+        if value is not None:
+            clauses.append(fragment)
+            params[field] = list(value) if isinstance(value, tuple) else value
+    for field, fragment in _FLAGS:
+        value = getattr(where, field)
+        if value is not None:
+            clauses.append(fragment if value else f"NOT {fragment}")
+    if after is not None:
+        clauses.append("e.id > $after")
+        params["after"] = after
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+class BrowseQueries(QueryBase):
+    def list_examples(
+        self, *, where: ExampleWhere, after: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        clause, params = _where(where, after)
+        rows = self._rows(Q.LIST_EXAMPLES.format(where=clause), {**params, "limit": int(limit)})
+        keys = ("id", "prompt_preview", "language", "n_messages", "usage_role", "coverage_key")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def count_examples(self, *, where: ExampleWhere) -> int:
+        clause, params = _where(where)
+        return int(self._rows(Q.COUNT_EXAMPLES.format(where=clause), params)[0][0])
+
+    def example_sources(self, *, example_id: str) -> list[dict[str, Any]]:
+        keys = ("source", "file_name", "line", "record", "dataset")
+        return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.EXAMPLE_SOURCES, {"id": example_id})]
+
+    def sources_overview(self) -> list[dict[str, Any]]:
+        keys = (
+            "id",
+            "file_name",
+            "format",
+            "byte_size",
+            "checksum",
+            "ingested_at",
+            "usage_role",
+            "dataset",
+            "examples",
+        )
+        return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.SOURCES_OVERVIEW)]
+
+    def models_overview(self) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for ident, name, provider, role, examples in self._rows(Q.MODELS_OVERVIEW):
+            m = out.setdefault(
+                ident, {"id": ident, "name": name, "provider": provider, "roles": [], "examples": 0}
+            )
+            if role and role not in m["roles"]:
+                m["roles"].append(role)
+            m["examples"] += int(examples or 0)
+        return sorted(out.values(), key=lambda m: (-m["examples"], m["id"]))
