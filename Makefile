@@ -24,6 +24,7 @@ demo: $(STAMP)
 ## Run the whole test suite, against the embedded engine and a real Neo4j 5.26 that it starts
 ## (or the one CURAGRAPH_NEO4J_URI/USER/PASSWORD name). Without a Neo4j, its tests fail in CI and skip elsewhere.
 test: $(STAMP)
+	@scripts/browser.sh || echo "make test: chromium is not available; the browser tests fail in CI and skip elsewhere" >&2
 	@if [ -n "$$CURAGRAPH_NEO4J_URI" ]; then \
 	  $(BIN)/python -m pytest -q; \
 	else \

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from api import errors
-from api.deps import Catalog, CatalogDep
+from api.deps import Catalog, CatalogDep, reject_unknown_query
 from api.routers import concepts, coverage, cypher, data, examples, provenance, quality, ui
 from catalog import __version__
 from catalog.config import Settings
+from catalog.schema import Schema, load_schema
 from catalog.store import GraphStore, open_store
 
 DESCRIPTION = """A catalog of LLM fine-tuning data kept as a graph: examples, topics, tasks, formats,
@@ -43,16 +45,26 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = store or open_store(settings, create=False)
+        if store is not None:  # the caller's store: already open, the caller closes it
+            yield
+            return
+        opened = open_store(settings, create=False)
         app.state.catalog = Catalog(opened, settings)
         try:
             yield
         finally:
-            if store is None:
-                opened.close()
+            opened.close()
 
-    app = FastAPI(title="curagraph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="curagraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query)],
+    )
     app.state.settings = settings
+    if store is not None:
+        app.state.catalog = Catalog(store, settings)
     errors.install(app)
 
     @app.get("/health", response_model=Health, tags=["catalog"], summary="The engine answers")
@@ -69,4 +81,40 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                    cypher.router, data.router, ui.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    _ontology_enums(app, load_schema(settings.ontology_extensions))
     return app
+
+
+#: query parameters whose values are concept ids of an ontology scheme
+_CONCEPT_PARAMS = {"topic": "topics", "task": "tasks", "format": "formats"}
+
+
+def _ontology_enums(app: FastAPI, schema: Schema) -> None:
+    """The OpenAPI document lists the ontology's concept ids as the enums of the `topic`, `task` and
+    `format` parameters (the ontology, with the server's extensions, is the source of them)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        for route, path in doc.get("paths", {}).items():
+            if route.startswith("/ui"):  # the dashboards' forms send "" for "any"
+                continue
+            for op in path.values():
+                for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                    scheme = _CONCEPT_PARAMS.get(param.get("name", ""))
+                    if scheme and param.get("in") == "query":
+                        ids = sorted(getattr(schema, scheme))
+                        target = param.setdefault("schema", {})
+                        options = target.get("anyOf")
+                        if options:  # Optional[str]: the string branch gets the enum
+                            for o in options:
+                                if o.get("type") == "string":
+                                    o["enum"] = ids
+                        else:
+                            target["enum"] = ids
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

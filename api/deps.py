@@ -71,12 +71,14 @@ def require_write(
         )
 
 
-def require_read(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    """Reads are open unless CURAGRAPH_API_READ_TOKEN_REQUIRED is set."""
+def require_read(settings: SettingsDep, request: Request) -> None:
+    """Reads are open unless CURAGRAPH_API_READ_TOKEN_REQUIRED is set (then they need the token too).
+    The header is read directly: reads declare no security requirement in the OpenAPI document."""
+    if not settings.api_read_token_required:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
     token = settings.api_token.get_secret_value()
-    if settings.api_read_token_required and not _token_ok(credentials, token):
+    if scheme.lower() != "bearer" or not token or not secrets.compare_digest(given.encode(), token.encode()):
         raise HTTPException(
             401, "this server requires the API token for reads", {"WWW-Authenticate": "Bearer"}
         )
@@ -84,3 +86,25 @@ def require_read(
 
 WriteAccess = Depends(require_write)
 ReadAccess = Depends(require_read)
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A query parameter the route does not take is an error (a typo such as `?tpoic=` would
+    otherwise be ignored and the answer look right)."""
+    from fastapi.routing import APIRoute
+
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        known.update(p.alias for p in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise HTTPException(
+            422,
+            f"unknown query parameter {unknown[0]!r}; this route takes: {', '.join(sorted(known)) or 'none'}",
+        )

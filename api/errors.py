@@ -49,12 +49,21 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+def _json(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
 #: the error responses every route documents (OpenAPI), with the shared shape
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The request cannot be served as asked."},
-    404: {"model": ErrorBody, "description": "No such resource."},
-    422: {"model": ErrorBody, "description": "Invalid parameters or body."},
-    503: {"model": ErrorBody, "description": "The graph engine cannot be reached."},
+    400: _json("The request cannot be served as asked."),
+    404: _json("No such resource."),
+    422: _json("Invalid parameters or body."),
+    503: _json("The graph engine cannot be reached."),
+}
+#: what write routes add: no token, a wrong token, writes switched off
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _json("The bearer token is missing or wrong."),
+    403: _json("Writes are disabled on this server (no CURAGRAPH_API_TOKEN)."),
 }
 
 
@@ -93,3 +102,13 @@ def install(app: FastAPI) -> None:
         return error_response(
             500, "internal_error", f"{type(exc).__name__}: {exc}"[:300], "report this as a bug"
         )
+
+
+#: the same for HTML pages: their errors are JSON too, which `model` would document as HTML
+PAGE_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": spec["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for status, spec in ERROR_RESPONSES.items()
+}

@@ -118,9 +118,9 @@ def to_where(store: GraphStore, f: ExampleFilters) -> ExampleWhere:
         refused = tuple(sorted(i for i, ok in verdicts.items() if not ok))
     return ExampleWhere(
         role=None if f.role == "any" else f.role,
-        topics=_descendants(schema.topics, f.topic, "topic") if f.topic else None,
-        tasks=_descendants(schema.tasks, f.task, "task") if f.task else None,
-        formats=(f.format,) if f.format else None,
+        topics=_descendants(schema.topics, f.topic, "topic") if f.topic is not None else None,
+        tasks=_descendants(schema.tasks, f.task, "task") if f.task is not None else None,
+        formats=_descendants(schema.formats, f.format, "format") if f.format is not None else None,
         language=f.language,
         dataset=f.dataset,
         source=f.source,

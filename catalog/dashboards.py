@@ -66,6 +66,7 @@ def coverage_heatmap(
         "row_dimension": rows,
         "col_dimension": cols,
         "level": level,
+        "exclude_duplicates": spec.eligibility.exclude_duplicates,
         "rows": row_values,
         "cols": col_values,
         "cells": cells,

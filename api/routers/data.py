@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CatalogDep, ReadAccess, SettingsDep, WriteAccess
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, WRITE_RESPONSES
 from catalog.errors import CatalogError, NotFound
 from catalog.model import IngestSummary
 from catalog.schema import load_ontology_graph
@@ -46,6 +46,7 @@ async def _save(upload: UploadFile, folder: Path, limit: int) -> Path:
     response_model=IngestSummary,
     tags=["ingest"],
     dependencies=[WriteAccess],
+    responses=WRITE_RESPONSES,
     summary="Ingest an uploaded data file with its manifest",
 )
 async def ingest(

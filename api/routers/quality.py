@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CatalogDep, ReadAccess, WriteAccess
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, WRITE_RESPONSES
 from catalog.dashboards import quality_overview
 from catalog.quality.dedup import DedupConfig, DedupReport, dedup
 
@@ -69,6 +69,7 @@ class CheckResult(BaseModel):
     "/checks",
     response_model=CheckResult,
     dependencies=[WriteAccess],
+    responses=WRITE_RESPONSES,
     summary="Run the per-example checks on what is new",
 )
 def run_checks_route(catalog: CatalogDep, only: Annotated[list[str] | None, Query()] = None) -> CheckResult:
@@ -83,6 +84,7 @@ def run_checks_route(catalog: CatalogDep, only: Annotated[list[str] | None, Quer
     "/dedup",
     response_model=DedupReport,
     dependencies=[WriteAccess],
+    responses=WRITE_RESPONSES,
     summary="Find near-duplicate clusters among new examples",
 )
 def dedup_route(catalog: CatalogDep, threshold: Annotated[float, Query(gt=0.0, le=1.0)] = 0.8) -> DedupReport:

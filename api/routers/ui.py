@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import CatalogDep, ReadAccess
+from api.errors import ERROR_RESPONSES, PAGE_ERROR_RESPONSES
 from api.routers.coverage import shipped_spec, shipped_targets
 from catalog.browse import ExampleFilters, example_detail, list_examples
+from catalog.coverage import SpecError
 from catalog.dashboards import coverage_heatmap, provenance_overview, quality_overview
 from catalog.store.base import GraphStore
 
@@ -59,9 +61,13 @@ def _index(store: GraphStore) -> dict[str, Any]:
 
 
 def _coverage(store: GraphStore, target: str, rows: str, cols: str, level: int) -> dict[str, Any]:
+    if rows == cols:
+        raise SpecError("rows and cols must differ", hint="e.g. rows=topic&cols=task")
     data = coverage_heatmap(store, shipped_spec(target, store.schema), rows=rows, cols=cols, level=level)  # type: ignore[arg-type]
     data["targets"] = shipped_targets()
     data["drill_url"] = "/ui/examples"
+    # a cell's examples are the ones the heatmap counts: without duplicates when the target leaves them out
+    data["drill_params"] = {"duplicate": "false"} if data.get("exclude_duplicates") else {}
     return data
 
 
@@ -88,13 +94,15 @@ def _examples(store: GraphStore, filters: ExampleFilters, cursor: str | None, li
 # ---------------------------------------------------------------- routes
 
 
-@router.get("", response_class=HTMLResponse, name="ui_index", summary="Dashboard home")
+@router.get(
+    "", response_class=HTMLResponse, responses=PAGE_ERROR_RESPONSES, name="ui_index", summary="Dashboard home"
+)
 def ui_index(request: Request, catalog: CatalogDep) -> HTMLResponse:
     with catalog.use() as store:
         return _page(request, "index.html", "Catalog", "index", _index(store), store.engine)
 
 
-@router.get(".json", name="ui_index_json", summary="Dashboard home (JSON twin)")
+@router.get(".json", responses=ERROR_RESPONSES, name="ui_index_json", summary="Dashboard home (JSON twin)")
 def ui_index_json(catalog: CatalogDep) -> dict[str, Any]:
     with catalog.use() as store:
         return _index(store)
@@ -106,7 +114,11 @@ Level = Annotated[int, Query(ge=1, le=3)]
 
 
 @router.get(
-    "/coverage", response_class=HTMLResponse, name="ui_coverage", summary="Coverage heatmap and gap list"
+    "/coverage",
+    response_class=HTMLResponse,
+    responses=PAGE_ERROR_RESPONSES,
+    name="ui_coverage",
+    summary="Coverage heatmap and gap list",
 )
 def ui_coverage(
     request: Request,
@@ -127,7 +139,12 @@ def ui_coverage(
         )
 
 
-@router.get("/coverage.json", name="ui_coverage_json", summary="Coverage heatmap and gap list (JSON twin)")
+@router.get(
+    "/coverage.json",
+    responses=ERROR_RESPONSES,
+    name="ui_coverage_json",
+    summary="Coverage heatmap and gap list (JSON twin)",
+)
 def ui_coverage_json(
     catalog: CatalogDep,
     target: str = "instructgpt",
@@ -140,7 +157,11 @@ def ui_coverage_json(
 
 
 @router.get(
-    "/provenance", response_class=HTMLResponse, name="ui_provenance", summary="Provenance and licenses"
+    "/provenance",
+    response_class=HTMLResponse,
+    responses=PAGE_ERROR_RESPONSES,
+    name="ui_provenance",
+    summary="Provenance and licenses",
 )
 def ui_provenance(request: Request, catalog: CatalogDep) -> HTMLResponse:
     with catalog.use() as store:
@@ -149,7 +170,12 @@ def ui_provenance(request: Request, catalog: CatalogDep) -> HTMLResponse:
         )
 
 
-@router.get("/provenance.json", name="ui_provenance_json", summary="Provenance and licenses (JSON twin)")
+@router.get(
+    "/provenance.json",
+    responses=ERROR_RESPONSES,
+    name="ui_provenance_json",
+    summary="Provenance and licenses (JSON twin)",
+)
 def ui_provenance_json(catalog: CatalogDep) -> dict[str, Any]:
     with catalog.use() as store:
         return provenance_overview(store)
@@ -158,6 +184,7 @@ def ui_provenance_json(catalog: CatalogDep) -> dict[str, Any]:
 @router.get(
     "/quality",
     response_class=HTMLResponse,
+    responses=PAGE_ERROR_RESPONSES,
     name="ui_quality",
     summary="Quality issues and duplicate clusters",
 )
@@ -174,41 +201,69 @@ def ui_quality_json(catalog: CatalogDep) -> dict[str, Any]:
         return quality_overview(store)
 
 
-def _filters(topic: str | None, task: str | None, format: str | None, language: str | None, dataset: str | None,
-             issue_kind: str | None, generator: str | None) -> ExampleFilters:  # fmt: skip
-    return ExampleFilters(topic=topic or None, task=task or None, format=format or None, language=language or None,
-                          dataset=dataset or None, issue_kind=issue_kind or None, generator=generator or None)  # fmt: skip
+def ui_filters(
+    topic: str | None = None,
+    task: str | None = None,
+    format: str | None = None,
+    language: str | None = None,
+    dataset: str | None = None,
+    issue_kind: str | None = None,
+    generator: str | None = None,
+    duplicate: bool | None = None,
+) -> ExampleFilters:
+    """The examples page's filters; the page's form sends "" for "any"."""
+    return ExampleFilters(
+        topic=topic or None,
+        task=task or None,
+        format=format or None,
+        language=language or None,
+        dataset=dataset or None,
+        issue_kind=issue_kind or None,
+        generator=generator or None,
+        duplicate=duplicate,
+    )
 
 
-@router.get("/examples", response_class=HTMLResponse, name="ui_examples", summary="Examples by filter")
+UiFilters = Annotated[ExampleFilters, Depends(ui_filters)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get(
+    "/examples",
+    response_class=HTMLResponse,
+    responses=PAGE_ERROR_RESPONSES,
+    name="ui_examples",
+    summary="Examples by filter",
+)
 def ui_examples(
-    request: Request, catalog: CatalogDep, topic: str | None = None, task: str | None = None, format: str | None = None,
-    language: str | None = None, dataset: str | None = None, issue_kind: str | None = None, generator: str | None = None,
-    cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> HTMLResponse:  # fmt: skip
+    request: Request, catalog: CatalogDep, filters: UiFilters, cursor: str | None = None, limit: Limit = 50
+) -> HTMLResponse:
     with catalog.use() as store:
-        data = _examples(
-            store, _filters(topic, task, format, language, dataset, issue_kind, generator), cursor, limit
-        )
+        data = _examples(store, filters, cursor, limit)
         return _page(request, "examples.html", "Examples", "examples", data, store.engine)
 
 
-@router.get("/examples.json", name="ui_examples_json", summary="Examples by filter (JSON twin)")
+@router.get(
+    "/examples.json",
+    responses=ERROR_RESPONSES,
+    name="ui_examples_json",
+    summary="Examples by filter (JSON twin)",
+)
 def ui_examples_json(
-    catalog: CatalogDep, topic: str | None = None, task: str | None = None, format: str | None = None,
-    language: str | None = None, dataset: str | None = None, issue_kind: str | None = None, generator: str | None = None,
-    cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:  # fmt: skip
+    catalog: CatalogDep, filters: UiFilters, cursor: str | None = None, limit: Limit = 50
+) -> dict[str, Any]:
     with catalog.use() as store:
-        return _examples(
-            store, _filters(topic, task, format, language, dataset, issue_kind, generator), cursor, limit
-        )
+        return _examples(store, filters, cursor, limit)
 
 
 def _example(store: GraphStore, example_id: str) -> dict[str, Any]:
     detail = example_detail(store, example_id).model_dump()
-    ex = {**detail, "tasks": [a["concept"] for a in detail["tasks"]], "formats": [a["concept"] for a in detail["formats"]],
-          "topics": [a["concept"] for a in detail["topics"]]}  # fmt: skip
+    ex = {
+        **detail,
+        "tasks": [a["concept"] for a in detail["tasks"]],
+        "formats": [a["concept"] for a in detail["formats"]],
+        "topics": [a["concept"] for a in detail["topics"]],
+    }
     return {
         "page": "example",
         "example": ex,
@@ -218,7 +273,12 @@ def _example(store: GraphStore, example_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/examples/{example_id}.json", name="ui_example_json", summary="One example (JSON twin)")
+@router.get(
+    "/examples/{example_id}.json",
+    responses=ERROR_RESPONSES,
+    name="ui_example_json",
+    summary="One example (JSON twin)",
+)
 def ui_example_json(example_id: str, catalog: CatalogDep) -> dict[str, Any]:
     with catalog.use() as store:
         return _example(store, example_id)
@@ -227,6 +287,7 @@ def ui_example_json(example_id: str, catalog: CatalogDep) -> dict[str, Any]:
 @router.get(
     "/examples/{example_id}",
     response_class=HTMLResponse,
+    responses=PAGE_ERROR_RESPONSES,
     name="ui_example",
     summary="One example as a conversation",
 )

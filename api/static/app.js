@@ -26,16 +26,16 @@
           return `${d.rows[y]} × ${d.cols[x]}<br>have ${have}, want ${want}<br><b>deficit ${deficit}</b>`;
         },
       },
-      grid: { left: 170, right: 30, top: 20, bottom: 110 },
+      grid: { left: 170, right: 30, top: 20, bottom: 150 },
       xAxis: { type: "category", data: d.cols, axisLabel: { rotate: 40, interval: 0 } },
-      yAxis: { type: "category", data: d.rows, axisLabel: { interval: 0 } },
+      yAxis: { type: "category", data: d.rows, inverse: true, axisLabel: { interval: 0 } },
       visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
                    inRange: { color: ["#f0fdf4", "#fde68a", "#f97316", "#b91c1c"] }, text: ["deficit", "0"] },
       series: [{ name: "deficit", type: "heatmap", data: d.cells, label: { show: true, formatter: (p) => p.data[3] },
                  emphasis: { itemStyle: { borderColor: "#1d2330", borderWidth: 1 } } }],
     });
     c.on("click", (p) => {
-      const params = new URLSearchParams();
+      const params = new URLSearchParams(d.drill_params || {});
       params.set(d.row_dimension, d.rows[p.data[1]]);
       params.set(d.col_dimension, d.cols[p.data[0]]);
       window.location.href = d.drill_url + "?" + params.toString();

@@ -1,0 +1,217 @@
+"""The dashboards in a real browser: Debian's chromium driven by Playwright, against `curagraph
+serve` on loopback over a catalog the CLI built (the demo sample plus near-duplicate copies of real
+records, checked and deduplicated). Every page loads without console errors; the heatmap draws
+exactly the numbers of its JSON twin; a filter and a drill-down from a heatmap cell work.
+
+With CURAGRAPH_SCREENSHOTS=1 the pages are also saved to docs/screenshots/ (the README shows them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import IN_CI, REPO, run_cli
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = REPO / "docs" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from bench.neardup import build
+
+    if not Path(CHROMIUM).exists():
+        message = f"no chromium at {CHROMIUM} (scripts/browser.sh installs Debian's; make test runs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    db = tmp_path_factory.mktemp("browser") / "catalog"
+    copies = tmp_path_factory.mktemp("copies")
+    build(datasets, copies, originals=150)
+    for args in (
+        ["demo"],
+        ["ingest", str(copies / "data.jsonl"), "--manifest", str(copies / "manifest.yaml")],
+        ["check"],
+        ["dedup"],
+    ):
+        done = run_cli(*args, "--db", str(db), "--json", env={"CURAGRAPH_STORE": "embedded"})
+        assert done.returncode == 0, done.stderr
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=REPO,
+        env={**os.environ, "CURAGRAPH_STORE": "embedded"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"curagraph serve exited: {proc.stderr.read() if proc.stderr else ''}")
+            time.sleep(0.3)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],  # fmt: skip
+        )
+        yield b
+        b.close()
+
+
+def _twin(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def _cypher(server: str, query: str) -> Any:
+    request = urllib.request.Request(
+        server + "/cypher",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.loads(r.read())["rows"][0][0]
+
+
+def _open(browser: Any, url: str, shot: str | None = None) -> tuple[Any, list[str]]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    response = page.goto(url, wait_until="networkidle")
+    assert response is not None and response.status == 200, url
+    if shot and os.environ.get("CURAGRAPH_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=False)
+    return page, problems
+
+
+@pytest.mark.parametrize(
+    ("path", "shot"),
+    [
+        ("/ui", "home"),
+        ("/ui/coverage", "coverage"),
+        ("/ui/provenance", "provenance"),
+        ("/ui/quality", "quality"),
+        ("/ui/examples", "examples"),
+    ],
+)
+def test_each_page_loads_without_console_errors(browser: Any, server: str, path: str, shot: str) -> None:
+    page, problems = _open(browser, server + path, shot)
+    assert problems == []
+    assert page.locator("h1").inner_text()
+    twin = page.get_attribute("#json-twin", "href")
+    assert twin and _twin(server + twin)["page"] in ("index", "coverage", "provenance", "quality", "examples")
+    page.close()
+
+
+def test_an_example_page_shows_the_conversation_lineage_and_issues(browser: Any, server: str) -> None:
+    listing = _twin(server + "/ui/examples.json?issue_kind=email")
+    assert listing["count"] >= 1
+    ident = listing["data"][0]["id"]
+    page, problems = _open(browser, f"{server}/ui/examples/{ident}", "example")
+    assert problems == []
+    twin = _twin(f"{server}/ui/examples/{ident}.json")
+    assert page.locator("#conversation .msg").count() == len(twin["example"]["messages"])
+    assert page.locator("#issues-table tbody tr").count() == len(twin["issues"])
+    assert "email" in page.locator("#issues-table").inner_text()
+    assert page.locator("#lineage li").count() == len(twin["lineage"]["edges"])
+    page.close()
+    # tool calls and reasoning are drawn apart from the text
+    tool = _cypher(server, "MATCH (e:Example) WHERE e.has_tool_calls RETURN e.id ORDER BY e.id LIMIT 1")
+    page, problems = _open(browser, f"{server}/ui/examples/{tool}")
+    assert problems == [] and page.locator("[data-kind=tool-call]").count() >= 1
+    page.close()
+    cot = _cypher(server, "MATCH (e:Example) WHERE e.has_reasoning RETURN e.id ORDER BY e.id LIMIT 1")
+    page, problems = _open(browser, f"{server}/ui/examples/{cot}")
+    assert problems == [] and page.locator("[data-kind=reasoning]").count() >= 1
+    page.close()
+
+
+def test_the_heatmap_draws_its_json_twin_and_a_cell_drills_down(browser: Any, server: str) -> None:
+    page, problems = _open(browser, server + "/ui/coverage?rows=topic&cols=task")
+    assert problems == []
+    drawn = page.evaluate("echarts.getInstanceByDom(document.getElementById('heatmap')).getOption()")
+    twin = _twin(server + "/ui/coverage.json?rows=topic&cols=task")
+    assert drawn["series"][0]["data"] == twin["cells"]
+    assert drawn["yAxis"][0]["data"] == twin["rows"] and drawn["xAxis"][0]["data"] == twin["cols"]
+    # the gap table holds the twin's gap list
+    assert page.locator("#gaps tbody tr").count() == len(twin["gaps"])
+    # click the fullest cell: the examples page lists exactly the examples the cell counts
+    x, y, _deficit, have, _want = max(twin["cells"], key=lambda c: c[3])
+    assert have > 0
+    px, py = page.evaluate(
+        f"echarts.getInstanceByDom(document.getElementById('heatmap')).convertToPixel({{seriesIndex: 0}}, [{x}, {y}])"
+    )
+    box = page.locator("#heatmap").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + px, box["y"] + py)
+    assert "/ui/examples?" in page.url
+    count = int(page.locator("#count").inner_text().split()[0].replace(",", ""))
+    assert count == have
+    assert f"topic = {twin['rows'][y]}" in page.locator("#count").inner_text()
+    page.close()
+
+
+def test_the_examples_filter(browser: Any, server: str) -> None:
+    page, problems = _open(browser, server + "/ui/examples")
+    page.select_option("select[name=task]", "chat")
+    page.select_option("select[name=language]", "ko")
+    with page.expect_navigation():
+        page.click("#filters button[type=submit]")
+    assert problems == []
+    twin = _twin(server + "/ui/examples.json?task=chat&language=ko")
+    shown = int(page.locator("#count").inner_text().split()[0].replace(",", ""))
+    assert shown == twin["count"] > 0
+    rows = page.locator("#examples tbody tr")
+    assert rows.count() == len(twin["data"])
+    assert all(cell == "ko" for cell in page.locator("#examples tbody tr td:nth-child(3)").all_inner_texts())
+    page.close()
