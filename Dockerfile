@@ -12,4 +12,5 @@ ENV CURAGRAPH_DB=/data/catalog
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health').status != 200)"
-CMD ["curagraph", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# init is idempotent: it creates the catalog (embedded) or the constraints and indexes (Neo4j) once
+CMD ["sh", "-c", "curagraph init >/dev/null && exec curagraph serve --host 0.0.0.0 --port 8000"]

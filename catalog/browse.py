@@ -168,10 +168,10 @@ def example_detail(store: GraphStore, example_id: str) -> ExampleDetail:
     if node is None:
         raise NotFound("example", example_id, hint="ids are the 32-hex ids the list and Cypher show")
     p = node.properties
-    kinds = {}
-    for kind, rel in (("tasks", "FOR_TASK"), ("formats", "HAS_FORMAT"), ("topics", "ABOUT")):
-        got = store.assignments(rel_type=rel, ids=[example_id]).get(example_id, [])
-        kinds[kind] = [Assignment(concept=c, method=m) for c, m in sorted(got)]
+    links = store.example_links(example_id=example_id)
+    kinds = {
+        k: [Assignment(concept=c, method=m) for c, m in links[k]] for k in ("tasks", "formats", "topics")
+    }
     dups = [
         DuplicateLink(
             relation="duplicate of" if member == example_id else "kept for",
@@ -179,7 +179,7 @@ def example_detail(store: GraphStore, example_id: str) -> ExampleDetail:
             score=score,
             method=method,
         )
-        for member, rep, score, method in store.duplicate_edges(ids=[example_id])
+        for member, rep, score, method in links["duplicates"]
     ]
     return ExampleDetail(
         id=example_id,

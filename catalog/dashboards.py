@@ -53,10 +53,20 @@ def coverage_heatmap(
             return (q.wanted(total) / total) if q and total else 0.0
         return marg[dim].get(value, 0) / matrix.total if matrix.total else 0.0
 
+    # one pass over the matrix rows: each adds its count to every (row, column) cell it belongs to
+    col_index = {v: i for i, v in enumerate(col_values)}
+    row_index = {v: i for i, v in enumerate(row_values)}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for m in matrix.rows:
+        ys = [row_index[v] for v in getattr(m, rows) if v in row_index]
+        xs = [col_index[v] for v in getattr(m, cols) if v in col_index]
+        for x in xs:
+            for y in ys:
+                counts[(x, y)] += m.n
     cells = []
     for x, c in enumerate(col_values):
         for y, r in enumerate(row_values):
-            have = matrix.count({rows: r, cols: c} if cols != "language" else {rows: r, "language": c})
+            have = counts.get((x, y), 0)
             want = round(total * share(rows, r) * share(cols, c))
             cells.append([x, y, max(0, want - have), have, want])
     gaps = [g.model_dump() for g in report.rows if g.want > 0][:60]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
@@ -54,27 +55,30 @@ def test_every_operation_conforms_to_its_schema(api_schema: schemathesis.schemas
     assert len(operations) >= 30
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            # valid requests carry the token (writes then do their work); invalid ones may lack it
             headers = {"Authorization": f"Bearer {TOKEN}"} if mode == GenerationMode.POSITIVE else None
-
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=10,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                derandomize=True,
-                database=None,
-            )
-            def run(case: schemathesis.Case) -> None:
-                # valid requests carry the token (writes then do their work); invalid ones may lack it
-                case.call_and_validate(headers=headers)
-
             try:
-                run()
+                _runner(operation.as_strategy(generation_mode=mode), headers)()
             except Unsatisfiable:  # nothing to make invalid (an operation without parameters)
                 continue
             except (Exception, BaseExceptionGroup) as exc:  # every operation's failure, then report them all
                 failures.append(f"{operation.label} ({mode.value}): {_describe(exc)}")
     assert failures == [], "\n".join(failures)
+
+
+def _runner(strategy: Any, headers: dict[str, str] | None) -> Any:
+    @given(case=strategy)
+    @settings(
+        max_examples=10,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers)
+
+    return run
 
 
 def _describe(exc: BaseException) -> str:

@@ -96,7 +96,7 @@ def browser(server: str) -> Iterator[Any]:
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-            ],  # fmt: skip
+            ],
         )
         yield b
         b.close()

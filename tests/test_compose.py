@@ -48,5 +48,6 @@ def test_api_environment_is_read_by_the_settings_class(monkeypatch) -> None:
 
 def test_dockerfile_serves_the_api() -> None:
     text = (REPO / "Dockerfile").read_text()
-    assert 'CMD ["curagraph", "serve", "--host", "0.0.0.0", "--port", "8000"]' in text
+    assert "curagraph init" in text and "exec curagraph serve --host 0.0.0.0 --port 8000" in text
+    assert "COPY api ./api" in text  # routers, templates and the vendored chart library
     assert "pip install --no-cache-dir ." in text

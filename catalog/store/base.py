@@ -193,6 +193,9 @@ class GraphStore(Protocol):
     def example_sources(self, *, example_id: str) -> list[dict[str, Any]]:
         """Where the example was read from: source, file_name, line, record, dataset."""
 
+    def example_links(self, *, example_id: str) -> dict[str, list[Any]]:
+        """One example's tasks, formats, topics (concept, method) and duplicate links either way."""
+
     def sources_overview(self) -> list[dict[str, Any]]:
         """Every source file: its dataset, format, size, checksum, ingest time and examples."""
 

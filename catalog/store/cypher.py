@@ -336,6 +336,17 @@ EXAMPLE_SOURCES = (
     "MATCH (e:`Example` {id: $id})-[f:`FROM_SOURCE`]->(s:`Source`) OPTIONAL MATCH (s)-[:`IN_DATASET`]->(d:`Dataset`) "
     "RETURN s.id, s.file_name, f.line, f.record, d.id ORDER BY s.id"
 )
+#: one example's assignments and duplicate links, anchored on its id (an UNWIND probe costs the
+#: embedded engine ~10 ms per relationship type even for one id)
+EXAMPLE_ASSIGNMENTS = (
+    "MATCH (e:`Example` {{id: $id}})-[x:{rel}]->(c:{to_label}) RETURN c.id, x.method ORDER BY c.id"
+)
+EXAMPLE_DUPLICATE_OF = (
+    "MATCH (e:`Example` {id: $id})-[d:`DUPLICATE_OF`]->(r:`Example`) RETURN e.id, r.id, d.score, d.method"
+)
+EXAMPLE_DUPLICATES = (
+    "MATCH (e:`Example`)-[d:`DUPLICATE_OF`]->(r:`Example` {id: $id}) RETURN e.id, r.id, d.score, d.method"
+)
 SOURCES_OVERVIEW = (
     "MATCH (s:`Source`) OPTIONAL MATCH (s)-[:`IN_DATASET`]->(d:`Dataset`) "
     "OPTIONAL MATCH (e:`Example`)-[:`FROM_SOURCE`]->(s) "

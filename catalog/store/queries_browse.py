@@ -67,6 +67,25 @@ class BrowseQueries(QueryBase):
         keys = ("source", "file_name", "line", "record", "dataset")
         return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.EXAMPLE_SOURCES, {"id": example_id})]
 
+    def example_links(self, *, example_id: str) -> dict[str, list[Any]]:
+        """One example's FOR_TASK / HAS_FORMAT / ABOUT targets with their method, and its DUPLICATE_OF
+        edges either way as (member, representative, score, method)."""
+        out: dict[str, list[Any]] = {}
+        for kind, (rel, target) in (
+            ("tasks", ("FOR_TASK", "Task")),
+            ("formats", ("HAS_FORMAT", "Format")),
+            ("topics", ("ABOUT", "Topic")),
+        ):
+            query = Q.EXAMPLE_ASSIGNMENTS.format(
+                rel=Q.rel_type(self.schema, rel), to_label=Q.label(self.schema, target)
+            )
+            out[kind] = [(r[0], r[1]) for r in self._rows(query, {"id": example_id})]
+        rows = self._rows(Q.EXAMPLE_DUPLICATE_OF, {"id": example_id}) + self._rows(
+            Q.EXAMPLE_DUPLICATES, {"id": example_id}
+        )
+        out["duplicates"] = sorted((r[0], r[1], float(r[2] or 0.0), str(r[3] or "")) for r in rows)
+        return out
+
     def sources_overview(self) -> list[dict[str, Any]]:
         keys = (
             "id",
