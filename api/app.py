@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from api import errors
 from api.deps import Catalog, CatalogDep, reject_unknown_query
-from api.routers import concepts, coverage, cypher, data, examples, provenance, quality, ui
+from api.routers import ask, concepts, coverage, cypher, data, examples, provenance, quality, ui
 from catalog import __version__
 from catalog.config import Settings
 from catalog.schema import Schema, load_schema
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         return RedirectResponse("/ui")
 
     for router in (concepts.router, examples.router, coverage.router, provenance.router, quality.router,
-                   cypher.router, data.router, ui.router):  # fmt: skip
+                   cypher.router, ask.router, data.router, ui.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     _ontology_enums(app, load_schema(settings.ontology_extensions))

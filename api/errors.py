@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.errors import (
     CatalogError,
+    LLMError,
     NotFound,
     QueryRefused,
     QueryTimeout,
@@ -29,6 +30,7 @@ _STATUS: dict[type[CatalogError], int] = {
     SchemaViolation: 422,
     NotFound: 404,
     StoreUnavailable: 503,
+    LLMError: 502,
 }
 _HTTP_CODES = {
     401: "unauthorized",

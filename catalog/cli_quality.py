@@ -253,3 +253,38 @@ def select_command(
             f"{f.unfilled:,}" if f.unfilled else "-",
         )
     out.print(table)
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="A question in English, Korean or Chinese.")],
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a question with Cypher: a template for the common questions, else the configured model
+    (CURAGRAPH_LLM_BASE_URL), whose query the ontology checks. Shows the Cypher it ran."""
+    from catalog.ask import ask
+
+    settings = _settings(db, store)
+    with _store(settings, create=False) as s:
+        answer = ask(s, question, settings)
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    out.print(f"[bold]{answer.answer}[/]", highlight=False)
+    out.print(
+        f"({answer.source}{f', {answer.attempts} attempt(s)' if answer.attempts else ''})",
+        style="dim",
+        highlight=False,
+    )
+    for ran in answer.cypher:
+        params = f"   params {json.dumps(ran.params, ensure_ascii=False)}" if ran.params else ""
+        out.print(f"cypher: {ran.cypher}{params}", style="cyan", highlight=False, soft_wrap=True)
+    if answer.rows and len(answer.rows) > 1:
+        table = Table(show_edge=False)
+        for col in answer.columns:
+            table.add_column(str(col))
+        for row in answer.rows[:30]:
+            table.add_row(*(str(v) for v in row))
+        out.print(table)

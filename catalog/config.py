@@ -64,6 +64,16 @@ class Settings(BaseSettings):
         default=False, description="Require the API token for reads too (reads are open by default)."
     )
     upload_max_mb: int = Field(default=512, ge=1, description="Largest file the API accepts for ingest.")
+    llm_base_url: str = Field(
+        default="",
+        description="An OpenAI-compatible /v1 endpoint for `ask` questions no template answers "
+        "(https://api.openai.com/v1, http://localhost:11434/v1 for Ollama, a vLLM or llama.cpp server). Unset: templates only.",
+    )
+    llm_model: str = Field(default="", description="The model name the endpoint serves.")
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Bearer key for the endpoint, if it needs one."
+    )
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Time limit of one request to the model.")
     ontology_extensions: list[Path] = Field(
         default_factory=list, description="Extra Turtle files that extend the ontology."
     )

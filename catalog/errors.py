@@ -103,3 +103,21 @@ class NotFound(CatalogError):
         super().__init__(f"no {kind} with id {ident!r} in the catalog", hint=hint)
         self.kind = kind
         self.ident = ident
+
+
+class AskRefused(CatalogError):
+    """A query a model wrote that may not run; the message says why (and goes back to the model once)."""
+
+    code = "ask_refused"
+
+
+class NoModelConfigured(CatalogError):
+    """No ask template answers the question and no model endpoint is configured."""
+
+    code = "no_model_configured"
+
+
+class LLMError(CatalogError):
+    """The model endpoint failed, timed out or answered in a shape that is not chat completions."""
+
+    code = "llm_error"

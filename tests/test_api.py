@@ -275,3 +275,32 @@ def test_read_only_cypher_refuses_writes_and_escapes_through_the_api(built: Buil
         assert got.status_code in (400, 403), got.text
         assert set(got.json()["error"]) == {"code", "message", "hint"}
         assert c.get("/stats").json() == before
+
+
+def test_ask_answers_like_the_cli_and_refuses_in_the_one_error_shape(built: Built) -> None:
+    from tests.test_ask import FakeModel
+
+    questions = ["How many examples per task?", "작업별 예제 수는?", "How many examples are there?"]
+    cli = [built.cli("ask", q) for q in questions]
+    with built.api() as c:
+        for q, want in zip(questions, cli, strict=True):
+            got = c.post("/ask", json={"question": q})
+            assert got.status_code == 200, got.text
+            assert got.json() == want and want["source"].startswith("template:") and want["cypher"]
+        _error(c.post("/ask", json={"question": "Which reply is the longest?"}), 400, "no_model_configured")
+        assert (
+            "CURAGRAPH_LLM_BASE_URL" in c.post("/ask", json={"question": "Which reply is the longest?"}).text
+        )
+        assert c.post("/ask", json={"question": "x", "model": "y"}).status_code == 422
+        before = c.get("/stats").json()
+    model = FakeModel()
+    try:
+        model.script["longest"] = ["```cypher\nMATCH (e:Example) DETACH DELETE e\n```"]
+        with TestClient(create_app(built.settings.model_copy(update={"llm_base_url": model.url}))) as c:
+            _error(c.post("/ask", json={"question": "Which reply is the longest?"}), 400, "ask_refused")
+            assert c.get("/stats").json() == before
+    finally:
+        model.close()
+    dead = built.settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"})
+    with TestClient(create_app(dead)) as c:
+        _error(c.post("/ask", json={"question": "Which reply is the longest?"}), 502, "llm_error")

@@ -265,11 +265,16 @@ def test_cypher_in_code_names_only_declared_labels_and_types(schema) -> None:
     import re
 
     import catalog.demo
+    import catalog.store.ask_cypher as A
     import catalog.store.cypher as Q
 
-    texts = [v for k, v in vars(Q).items() if k.isupper() and isinstance(v, str)] + [
-        catalog.demo.EXAMPLE_QUERY
-    ]
+    texts = [catalog.demo.EXAMPLE_QUERY]
+    for module in (Q, A):
+        for k, v in vars(module).items():
+            if k.isupper() and isinstance(v, str):
+                texts.append(v)
+            elif k.isupper() and isinstance(v, dict):
+                texts += [q for q in v.values() if isinstance(q, str)]
     names = set()
     for text in texts:
         names |= set(re.findall(r"[(\[]\w*:`?([A-Z][A-Za-z_]+)`?", text))

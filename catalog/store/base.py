@@ -287,6 +287,9 @@ class GraphStore(Protocol):
     def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
         """(main language, distinct message languages, examples) for the role."""
 
+    def recording(self) -> Any:
+        """A context manager: the list of (query, params) this thread runs on the store meanwhile."""
+
     def flush(self) -> None:
         """Make what was committed compact on disk (a checkpoint); committed data is durable either way."""
 

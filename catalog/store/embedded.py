@@ -148,6 +148,7 @@ class EmbeddedStore(CatalogQueries):
             raise QueryFailed(f"the embedded engine rejected the query: {msg}") from exc
 
     def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        self._note(query, params)
         result = self._execute(query, params)
         return [list(r) for r in result.get_all()]
 

@@ -130,6 +130,7 @@ class Neo4jStore(CatalogQueries):
             raise StoreError(f"Neo4j at {self.uri} failed: {exc.message or exc.code}") from exc
 
     def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        self._note(query, params)
         with self._errors(query):
             records, _, _ = self._driver.execute_query(
                 query, dict(params or {}), database_=self.database, routing_=self._neo4j.RoutingControl.READ

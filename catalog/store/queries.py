@@ -44,6 +44,7 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
     ) -> CypherResult:
         """The lexical gate first (catalog/store/readonly.py), then the engine's own."""
         statement = check_read_only(query)
+        self._note(statement, params)
         return self._run_read_only(
             statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from catalog.schema import Schema
@@ -16,6 +18,24 @@ PROBE = 100_000
 
 class QueryBase:
     schema: Schema
+    _recorder = threading.local()
+
+    def _note(self, query: str, params: Mapping[str, Any] | None) -> None:
+        """Hand the query to this thread's recorder, if one listens (ask mode shows what it ran)."""
+        sink = getattr(self._recorder, "sink", None)
+        if sink is not None:
+            sink.append((query, dict(params or {})))
+
+    @contextmanager
+    def recording(self) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+        """Every query this thread runs on the store meanwhile, with its parameters."""
+        previous = getattr(self._recorder, "sink", None)
+        sink: list[tuple[str, dict[str, Any]]] = []
+        self._recorder.sink = sink
+        try:
+            yield sink
+        finally:
+            self._recorder.sink = previous
 
     def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
         raise NotImplementedError
