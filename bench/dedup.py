@@ -130,10 +130,12 @@ def text_dedup(texts: list[str], work: Path) -> tuple[set[int] | None, float | N
             str(NGRAM),
             "--min_length",
             "0",
-            "--local",
+            "--cache_dir",
+            str(work / "hf-cache"),
         ],
         capture_output=True,
         text=True,
+        cwd=work,
         env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"},
     )
     seconds = time.perf_counter() - started
