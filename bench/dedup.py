@@ -145,7 +145,7 @@ def text_dedup(texts: list[str], work: Path) -> tuple[set[int] | None, float | N
         [
             str(python),
             "-c",
-            f"import datasets, json; d = datasets.load_from_disk({str(out)!r}); print(json.dumps(d['id']))",
+            f"import datasets, json; d = datasets.load_from_disk({str(out)!r}); print(json.dumps(list(d['id'])))",
         ],
         capture_output=True,
         text=True,
