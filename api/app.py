@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from api import errors
 from api.deps import Catalog, CatalogDep, reject_unknown_query
 from api.routers import ask, concepts, coverage, cypher, data, examples, provenance, quality, ui
+from api.timing import ServerTiming
 from catalog import __version__
 from catalog.config import Settings
 from catalog.schema import Schema, load_schema
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query)],
     )
+    app.add_middleware(ServerTiming)
     app.state.settings = settings
     if store is not None:
         app.state.catalog = Catalog(store, settings)

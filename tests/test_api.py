@@ -304,3 +304,16 @@ def test_ask_answers_like_the_cli_and_refuses_in_the_one_error_shape(built: Buil
     dead = built.settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"})
     with TestClient(create_app(dead)) as c:
         _error(c.post("/ask", json={"question": "Which reply is the longest?"}), 502, "llm_error")
+
+
+def test_server_timing_splits_the_catalog_call_from_the_api(built: Built) -> None:
+    with built.api() as c:
+        got = c.get("/coverage", params={"target": "instructgpt"})
+        assert got.status_code == 200
+        parts = dict(p.strip().split(";dur=") for p in got.headers["server-timing"].split(","))
+        total, catalog, wait, api = (float(parts[k]) for k in ("total", "catalog", "wait", "api"))
+        assert catalog > 0 and wait >= 0 and api >= 0
+        assert abs(total - (catalog + wait + api)) < 0.05
+        # a request that never reaches the catalog spends nothing there
+        missing = c.get("/no-such-route")
+        assert "catalog;dur=0.00" in missing.headers["server-timing"]
