@@ -87,8 +87,8 @@ def build(engine: str, db: Path, env: dict[str, str], examples: int) -> None:
             )
     real = _cli(["stats", "--db", str(db)], env)["nodes"]["Example"]
     if examples > real:
-        generated = WORK / f"generated-{examples - real}.jsonl"
-        generate_million(shared, generated, examples - real)
+        generated = WORK / f"variants-{examples - real}.jsonl"
+        generate_million(shared, generated, examples - real, first_variant=1)
         _cli(["ingest", str(generated), "--format", "alpaca", "--db", str(db)], env)
     _cli(["classify", "--db", str(db)], env)
     _cli(["check", "--db", str(db)], env)
@@ -207,16 +207,22 @@ def main() -> None:
             ],
             env,
         )["rows"][0][0]
+        # before the server starts: it then holds the embedded catalog
+        size = _cli(["stats", "--db", str(db)], env)["nodes"]["Example"]
+        print(f"  {size:,} examples", flush=True)
         port = _port()
+        server_log = WORK / f"server-{engine}.log"
         server = subprocess.Popen(
             [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(port)],
             cwd=REPO,
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=server_log.open("w"),
         )
         try:
             for _ in range(120):
+                if server.poll() is not None:
+                    raise SystemExit(f"the server stopped: {server_log.read_text()[-2000:]}")
                 try:
                     c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                     c.request("GET", "/health")
@@ -224,8 +230,8 @@ def main() -> None:
                         break
                 except OSError:
                     time.sleep(0.5)
-            size = _cli(["stats", "--db", str(db)], env)["nodes"]["Example"]
-            print(f"  {size:,} examples", flush=True)
+            else:
+                raise SystemExit("the server did not answer /health within 60 s")
             routes = [
                 ("GET", "/coverage?target=instructgpt", None),
                 ("GET", "/examples?task=chat&language=ko&limit=50", None),

@@ -128,7 +128,11 @@ def _base_records(shared: Path) -> list[dict]:
     return records
 
 
-def generate_million(shared: Path, path: Path, n: int) -> None:
+def generate_million(shared: Path, path: Path, n: int, first_variant: int = 0) -> None:
+    """n Alpaca records: the real records in a fixed shuffle, then again as "(variant k)" copies.
+
+    `first_variant=1` leaves out the real records themselves (for a catalog that holds them already).
+    """
     if path.exists():
         with path.open("rb") as f:
             if sum(1 for _ in f) == n:
@@ -140,7 +144,7 @@ def generate_million(shared: Path, path: Path, n: int) -> None:
     with tmp.open("w", encoding="utf-8") as f:
         for i in range(n):
             r = dict(base[i % len(base)])
-            k = i // len(base)
+            k = i // len(base) + first_variant
             if k:
                 r["instruction"] = f"{r['instruction']} (variant {k})"
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
