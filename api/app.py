@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the routes are plain functions that run in anyio's worker threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         if store is not None:  # the caller's store: already open, the caller closes it
             yield
             return

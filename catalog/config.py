@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         default=False, description="Require the API token for reads too (reads are open by default)."
     )
     upload_max_mb: int = Field(default=512, ge=1, description="Largest file the API accepts for ingest.")
+    api_threads: int = Field(
+        default=100,
+        ge=1,
+        description="Worker threads for the API's requests (Starlette's default of 40 makes the 41st "
+        "concurrent request queue for a thread before it can queue for the engine).",
+    )
     llm_base_url: str = Field(
         default="",
         description="An OpenAI-compatible /v1 endpoint for `ask` questions no template answers "

@@ -317,3 +317,14 @@ def test_server_timing_splits_the_catalog_call_from_the_api(built: Built) -> Non
         # a request that never reaches the catalog spends nothing there
         missing = c.get("/no-such-route")
         assert "catalog;dur=0.00" in missing.headers["server-timing"]
+
+
+def test_worker_threads_follow_the_settings(built: Built) -> None:
+    """More concurrent requests than Starlette's 40 default threads must not queue for a thread."""
+    import anyio.to_thread
+
+    settings = built.settings.model_copy(update={"api_threads": 73})
+    with TestClient(create_app(settings)) as c:
+        limiter = c.portal.call(anyio.to_thread.current_default_thread_limiter)
+        assert limiter.total_tokens == 73
+        assert c.get("/health").status_code == 200
