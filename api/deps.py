@@ -2,7 +2,9 @@
 and the write token.
 
 The embedded engine runs in this process and its connection is used by one request at a time (a
-lock); the Neo4j driver is safe to share between the server's worker threads.
+lock). The Neo4j driver is safe to share between the server's worker threads; at most
+`api_engine_concurrency` catalog calls run on it at once and the others wait their turn, so fifty
+clients do not become fifty queries sharing the server's cores and the API's interpreter lock.
 """
 
 from __future__ import annotations
@@ -29,22 +31,27 @@ class Catalog:
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store, self.settings = store, settings
-        self._lock = threading.RLock() if store.engine == "embedded" else None
+        slots = 1 if store.engine == "embedded" else settings.api_engine_concurrency
+        self._slots = threading.BoundedSemaphore(slots)
+        self._held = threading.local()  # a catalog call inside another keeps its thread's slot
 
     @contextmanager
     def use(self) -> Iterator[GraphStore]:
-        """The store, for one catalog call; its time (and any wait for the lock) goes to the
+        """The store, for one catalog call; its time (and any wait for an engine slot) goes to the
         request's Server-Timing header (api/timing.py)."""
+        depth = getattr(self._held, "depth", 0)
         asked = time.perf_counter()
-        if self._lock is not None:
-            self._lock.acquire()
+        if depth == 0:
+            self._slots.acquire()
         got = time.perf_counter()
+        self._held.depth = depth + 1
         try:
             yield self.store
         finally:
-            if self._lock is not None:
-                self._lock.release()
-            timing.add(catalog=time.perf_counter() - got, wait=got - asked)
+            self._held.depth = depth
+            if depth == 0:
+                self._slots.release()
+                timing.add(catalog=time.perf_counter() - got, wait=got - asked)
 
 
 def _catalog(request: Request) -> Catalog:

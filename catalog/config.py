@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         default=False, description="Require the API token for reads too (reads are open by default)."
     )
     upload_max_mb: int = Field(default=512, ge=1, description="Largest file the API accepts for ingest.")
+    api_engine_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Catalog calls the API runs on a Neo4j server at once; more requests wait their turn "
+        "(the embedded engine serves one at a time).",
+    )
     api_threads: int = Field(
         default=100,
         ge=1,

@@ -30,7 +30,7 @@ def build_report(store: GraphStore, spec: TargetSpec) -> GapReport:
     rules = spec.eligibility
     census = store.coverage_census()
     excluded = ineligible_examples(store, rules)
-    if rules.exclude_duplicates:  # duplicates are subtracted once, as duplicates
+    if excluded and rules.exclude_duplicates:  # duplicates are subtracted once, as duplicates
         excluded -= set(store.duplicate_members())
     if excluded:
         census = {**census, "excluded": store.census_of(ids=sorted(excluded))}

@@ -54,7 +54,9 @@ class BrowseQueries(QueryBase):
     def list_examples(
         self, *, where: ExampleWhere, after: str | None = None, limit: int = 50
     ) -> list[dict[str, Any]]:
-        clause, params = _where(where, after)
+        # `e.id > ""` on the first page too: Neo4j then walks the id index in order and stops at the
+        # limit instead of sorting every match (4 ms instead of 160 ms for 35k matches of 100k)
+        clause, params = _where(where, after if after is not None else "")
         rows = self._rows(Q.LIST_EXAMPLES.format(where=clause), {**params, "limit": int(limit)})
         keys = ("id", "prompt_preview", "language", "n_messages", "usage_role", "coverage_key")
         return [dict(zip(keys, r, strict=True)) for r in rows]
