@@ -125,6 +125,17 @@ class Concept:
     cues: tuple[str, ...] = ()
 
 
+def with_broader(concepts: Mapping[str, Concept], ids: Iterable[str]) -> frozenset[str]:
+    """The ids and every concept broader than any of them (an unknown id counts as itself)."""
+    out: set[str] = set()
+    for ident in ids:
+        while ident and ident not in out:
+            out.add(ident)
+            parent = concepts[ident].broader if ident in concepts else None
+            ident = parent or ""
+    return frozenset(out)
+
+
 @dataclass(frozen=True)
 class Schema:
     labels: Mapping[str, NodeLabel]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from catalog.coverage.report import UNDETERMINED
 from catalog.coverage.spec import DIMENSIONS, Eligibility, Quota
 from catalog.quality.dedup import conversation_text
 from catalog.quality.minhash import MinHasher
-from catalog.schema import Schema
+from catalog.schema import with_broader
 from catalog.store.base import GraphStore
 from catalog.store.coverage_key import parse_key
 
@@ -70,17 +70,6 @@ class _Example:
         if dimension == "language":
             return frozenset([self.language])
         return {"task": self.tasks, "format": self.formats, "topic": self.topics}[dimension]
-
-
-def _closure(schema: Schema, scheme: str, ids: Sequence[str]) -> frozenset[str]:
-    concepts = schema.tasks if scheme == "task" else schema.topics
-    out: set[str] = set()
-    for ident in ids:
-        while ident and ident not in out:
-            out.add(ident)
-            parent = concepts[ident].broader if ident in concepts else None
-            ident = parent or ""
-    return frozenset(out)
 
 
 def _stable(ident: str) -> int:
@@ -138,10 +127,10 @@ def select_examples(
         tasks, formats, topics = parse_key(key) if key else ((), (), ())
         pool[ident] = _Example(
             ident,
-            _closure(schema, "task", tasks),
+            with_broader(schema.tasks, tasks),
             frozenset(formats),
             language or UNDETERMINED,
-            _closure(schema, "topic", topics),
+            with_broader(schema.topics, topics),
         )
     quotas: list[tuple[str, str, dict[str, str], int]] = []  # (dimension, label, conditions, wanted)
     for dim in DIMENSIONS:

@@ -78,6 +78,22 @@ def run_cli(
     )
 
 
+def build_browsing_catalog(db: Path, datasets: Path, copies: Path, env: dict[str, str]) -> None:
+    """The catalog the API and browser tests browse: the demo sample plus the labelled near-duplicate
+    set (150 originals from the real datasets with planted copies), checked and deduplicated."""
+    from bench.neardup import build
+
+    build(datasets, copies, originals=150)
+    for args in (
+        ["demo"],
+        ["ingest", str(copies / "data.jsonl"), "--manifest", str(copies / "manifest.yaml")],
+        ["check"],
+        ["dedup"],
+    ):
+        done = run_cli(*args, "--db", str(db), "--json", env=env)
+        assert done.returncode == 0, done.stderr
+
+
 @pytest.fixture(scope="session")
 def neo4j_env() -> dict[str, str]:
     """A real Neo4j: `make test` starts one (scripts/neo4j.sh); or point CURAGRAPH_NEO4J_* at yours."""

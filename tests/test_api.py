@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from catalog.config import Settings
-from tests.conftest import MANIFESTS, fresh_neo4j_store, run_cli
+from tests.conftest import MANIFESTS, build_browsing_catalog, fresh_neo4j_store, run_cli
 from tests.test_store import WRITES
 
 TOKEN = "test-token-0123456789"
@@ -42,8 +42,6 @@ class Built:
 def built(
     request: pytest.FixtureRequest, datasets: Path, schema, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Built]:  # type: ignore[no-untyped-def]
-    from bench.neardup import build
-
     db = tmp_path_factory.mktemp(f"api-{request.param}") / "catalog"
     env: dict[str, str] = {"CURAGRAPH_STORE": request.param}
     settings = Settings(db=db, api_token=TOKEN)  # type: ignore[arg-type]
@@ -65,16 +63,7 @@ def built(
             neo4j_password=neo["PASSWORD"],
             api_token=TOKEN,
         )  # type: ignore[arg-type]
-    copies = tmp_path_factory.mktemp("copies")
-    build(datasets, copies, originals=150)
-    for args in (
-        ["demo"],
-        ["ingest", str(copies / "data.jsonl"), "--manifest", str(copies / "manifest.yaml")],
-        ["check"],
-        ["dedup"],
-    ):
-        done = run_cli(*args, "--db", str(db), "--json", env=env)
-        assert done.returncode == 0, done.stderr
+    build_browsing_catalog(db, datasets, tmp_path_factory.mktemp("copies"), env)
     yield Built(request.param, db, env, settings)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import IN_CI, REPO, run_cli
+from tests.conftest import IN_CI, REPO, build_browsing_catalog
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "docs" / "screenshots"
@@ -36,24 +36,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from bench.neardup import build
-
     if not Path(CHROMIUM).exists():
         message = f"no chromium at {CHROMIUM} (scripts/browser.sh installs Debian's; make test runs it)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
     db = tmp_path_factory.mktemp("browser") / "catalog"
-    copies = tmp_path_factory.mktemp("copies")
-    build(datasets, copies, originals=150)
-    for args in (
-        ["demo"],
-        ["ingest", str(copies / "data.jsonl"), "--manifest", str(copies / "manifest.yaml")],
-        ["check"],
-        ["dedup"],
-    ):
-        done = run_cli(*args, "--db", str(db), "--json", env={"CURAGRAPH_STORE": "embedded"})
-        assert done.returncode == 0, done.stderr
+    build_browsing_catalog(db, datasets, tmp_path_factory.mktemp("copies"), {"CURAGRAPH_STORE": "embedded"})
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(port)],

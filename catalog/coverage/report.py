@@ -9,14 +9,14 @@ however many of their descendants it is about.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from catalog.coverage.spec import DIMENSIONS, TargetSpec
-from catalog.schema import Concept, Schema
+from catalog.schema import Schema, with_broader
 
 UNDETERMINED = "und"
 
@@ -73,16 +73,6 @@ class _Expanded:
     n: int
 
 
-def _closure(concepts: Mapping[str, Concept], ids: Iterable[str]) -> frozenset[str]:
-    out: set[str] = set()
-    for ident in ids:
-        while ident and ident not in out:
-            out.add(ident)
-            parent = concepts[ident].broader if ident in concepts else None
-            ident = parent or ""
-    return frozenset(out)
-
-
 class CoverageMatrix:
     """Counts of examples per cell, from signatures; any cell, any combination of dimensions."""
 
@@ -90,10 +80,10 @@ class CoverageMatrix:
         self.schema = schema
         self.rows = [
             _Expanded(
-                _closure(schema.tasks, tasks),
+                with_broader(schema.tasks, tasks),
                 frozenset(formats),
                 frozenset([language or UNDETERMINED]),
-                _closure(schema.topics, topics),
+                with_broader(schema.topics, topics),
                 n,
             )
             for tasks, formats, language, topics, n in signatures
