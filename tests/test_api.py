@@ -317,3 +317,36 @@ def test_worker_threads_follow_the_settings(built: Built) -> None:
         limiter = c.portal.call(anyio.to_thread.current_default_thread_limiter)
         assert limiter.total_tokens == 73
         assert c.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize(("engine", "bound"), [("embedded", 1), ("neo4j", 3)])
+def test_catalog_calls_run_at_most_the_engine_bound_at_once(engine: str, bound: int, tmp_path: Path) -> None:
+    """The embedded engine serves one call at a time, Neo4j `api_engine_concurrency`; a call made
+    inside another keeps its thread's slot (no deadlock when every slot is taken)."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from api.deps import Catalog
+
+    settings = Settings(db=tmp_path / "c", api_engine_concurrency=3)  # type: ignore[arg-type]
+    catalog = Catalog(SimpleNamespace(engine=engine), settings)  # type: ignore[arg-type]
+    running, most, lock = 0, 0, threading.Lock()
+
+    def call() -> None:
+        nonlocal running, most
+        with catalog.use(), catalog.use():  # nested: the same slot
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05)
+            with lock:
+                running -= 1
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert not any(t.is_alive() for t in threads)
+    assert most == bound
