@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from catalog.ask.checker import check_generated
 from catalog.ask.llm import ChatClient, extract_cypher, messages_for
-from catalog.ask.templates import Match, Vocabulary, match
+from catalog.ask.templates import Match, Vocabulary, explain
 from catalog.config import Settings
 from catalog.errors import AskRefused, CatalogError, LLMError, NoModelConfigured
 from catalog.store.base import GraphStore
@@ -107,12 +107,12 @@ def ask(store: GraphStore, question: str, settings: Settings) -> AskAnswer:
     question = question.strip()
     if not question:
         raise CatalogError("the question is empty", hint='e.g. curagraph ask "how many examples per task?"')
-    found = match(vocabulary(store), question)
+    found, why = explain(vocabulary(store), question)
     if found is not None:
         return _template(store, question, found)
     if not settings.llm_base_url:
         raise NoModelConfigured(
-            "no template answers this question, and no model endpoint is configured",
+            f"no template answers this question ({why}), and no model endpoint is configured",
             hint="set CURAGRAPH_LLM_BASE_URL (any OpenAI-compatible /v1 endpoint: OpenAI, Ollama, vLLM, "
             "llama.cpp) and CURAGRAPH_LLM_MODEL, or rephrase as one of the common questions (docs/ask.md)",
         )

@@ -25,6 +25,13 @@ COUNT_OF = {
     "dataset": "MATCH (e:Example)-[:IN_DATASET]->(:Dataset {id: $value}) RETURN count(e) AS examples",
 }
 
+#: supply examples with no edge of a dimension (unlabelled on it)
+COUNT_WITHOUT = {
+    "topic": "MATCH (e:Example) WHERE e.usage_role = 'supply' AND NOT EXISTS { MATCH (e)-[:ABOUT]->(:Topic) } RETURN count(e) AS examples",
+    "task": "MATCH (e:Example) WHERE e.usage_role = 'supply' AND NOT EXISTS { MATCH (e)-[:FOR_TASK]->(:Task) } RETURN count(e) AS examples",
+    "format": "MATCH (e:Example) WHERE e.usage_role = 'supply' AND NOT EXISTS { MATCH (e)-[:HAS_FORMAT]->(:Format) } RETURN count(e) AS examples",
+}
+
 #: examples of one concept in another (a cross cell), e.g. mathematics x chain-of-thought
 CROSS_COUNT = {
     (
