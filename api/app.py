@@ -19,12 +19,13 @@ from pydantic import BaseModel
 
 from api import errors
 from api.deps import Catalog, CatalogDep, reject_unknown_query
-from api.routers import ask, concepts, coverage, cypher, data, examples, provenance, quality, ui
+from api.routers import ask, concepts, coverage, cypher, data, engine, examples, provenance, quality, ui
 from api.timing import ServerTiming
 from catalog import __version__
 from catalog.config import Settings
 from catalog.schema import Schema, load_schema
 from catalog.store import GraphStore, open_store
+from catalog.store.remote import new_token, remove_server_file, write_server_file
 
 DESCRIPTION = """A catalog of LLM fine-tuning data kept as a graph: examples, topics, tasks, formats,
 sources, datasets, licenses and models, with coverage, provenance, quality and selection as queries.
@@ -41,23 +42,37 @@ class Health(BaseModel):
     version: str
 
 
-def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
-    """The app for the settings' catalog (or for an open store, which the caller closes)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: GraphStore | None = None,
+    listen: tuple[str, int] | None = None,
+) -> FastAPI:
+    """The app for the settings' catalog (or for an open store, which the caller closes).
+
+    With `listen` (where uvicorn serves it) and the embedded engine, the server records itself in
+    the catalog folder so that other curagraph commands on the catalog run through it
+    (catalog/store/remote.py)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # the routes are plain functions that run in anyio's worker threads
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
-        if store is not None:  # the caller's store: already open, the caller closes it
-            yield
-            return
-        opened = open_store(settings, create=False)
+        # the caller's store is already open and the caller closes it; else the app opens its own
+        opened = store if store is not None else open_store(settings, create=False, via_server=False)
         app.state.catalog = Catalog(opened, settings)
+        shared = listen is not None and opened.engine == "embedded"
+        if shared and listen is not None:
+            app.state.engine_token = new_token()
+            write_server_file(settings.db, host=listen[0], port=listen[1], token=app.state.engine_token)
         try:
             yield
         finally:
-            opened.close()
+            if shared:
+                remove_server_file(settings.db)
+            if store is None:
+                opened.close()
 
     app = FastAPI(
         title="curagraph",
@@ -83,7 +98,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         return RedirectResponse("/ui")
 
     for router in (concepts.router, examples.router, coverage.router, provenance.router, quality.router,
-                   cypher.router, ask.router, data.router, ui.router):  # fmt: skip
+                   cypher.router, ask.router, data.router, ui.router, engine.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     _ontology_enums(app, load_schema(settings.ontology_extensions))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,7 +35,7 @@ from catalog.cli_base import (
 from catalog.cli_coverage import classify_with_progress, print_classify, print_report
 from catalog.config import Settings
 from catalog.coverage import GapReport
-from catalog.errors import CatalogError, ConfigError
+from catalog.errors import CatalogError, ConfigError, NothingIngested, StoreUnavailable
 from catalog.ingest.pipeline import IngestPlan, prepare_ingest, run_ingest
 from catalog.ingest.pipeline import Progress as IngestProgress
 from catalog.model import IngestSummary
@@ -145,12 +146,24 @@ def _summary_dict(s: IngestSummary) -> dict[str, Any]:
     }
 
 
-def ingest_plans(store: GraphStore, plans: list[IngestPlan], settings: Settings) -> list[IngestSummary]:
+def ingest_plans(
+    store: GraphStore,
+    plans: list[IngestPlan],
+    settings: Settings,
+    *,
+    failures: list[NothingIngested] | None = None,
+) -> list[IngestSummary]:
+    """Ingest each plan; a file that gives no example goes to `failures` (when given) and the
+    others go on, else its error is raised."""
     summaries = []
     for plan in plans:
         update, stop = _progress_sink(plan.path.name)
         try:
             summaries.append(run_ingest(store, plan, settings=settings, progress=update))
+        except NothingIngested as exc:
+            if failures is None:
+                raise
+            failures.append(exc)
         finally:
             stop()
     return summaries
@@ -218,9 +231,10 @@ def ingest(
     plans = [
         prepare_ingest(f, schema=schema, settings=settings, manifest_path=manifest, fmt=fmt) for f in files
     ]
+    failures: list[NothingIngested] = []
     with _store(settings, create=True) as s:
-        summaries = ingest_plans(s, plans, settings)
-        classified = None if no_classify else classify_with_progress(s, only_new=True)
+        summaries = ingest_plans(s, plans, settings, failures=failures)
+        classified = None if no_classify or not summaries else classify_with_progress(s, only_new=True)
     if classified is not None and not as_json:
         print_classify(classified)
     if as_json:
@@ -232,8 +246,12 @@ def ingest(
                 for k in ("read", "accepted", "quarantined", "duplicates_skipped")
             }
             _print_json({**totals, "files": [_summary_dict(x) for x in summaries]})
-    else:
+    elif summaries:
         _print_summaries(summaries)
+    if failures:  # the files that gave examples are committed; say what went wrong with the others
+        for failure in failures[1:]:
+            err.print(f"error: {failure}", highlight=False, markup=False, soft_wrap=True)
+        raise failures[0]
 
 
 # ---------------------------------------------------------------------- cypher
@@ -306,6 +324,23 @@ def serve(
     _serve(settings, host, port)
 
 
+@contextmanager
+def _store_for_serving(settings: Settings) -> Iterator[GraphStore]:
+    from catalog.store import open_store
+    from catalog.store.remote import live_server
+
+    if settings.store == "embedded" and (holder := live_server(settings.db)) is not None:
+        raise StoreUnavailable(
+            f"the catalog at {settings.db} is already served by curagraph (pid {holder.pid}) at {holder.url}",
+            hint="use that server, or stop it first",
+        )
+    store = open_store(settings, create=False, via_server=False)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
@@ -318,7 +353,11 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     out.print(
         f"dashboards at http://{host}:{port}/ui, API docs at http://{host}:{port}/docs", highlight=False
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # open the catalog before serving, so a catalog that cannot be opened (another server holds
+    # it, no catalog there) is a one-line error, not a failed start-up inside uvicorn
+    with _store_for_serving(settings) as opened:
+        app = create_app(settings, store=opened, listen=(host, port))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 # ---------------------------------------------------------------------- demo

@@ -81,7 +81,7 @@ def classify(
 
 @app.command()
 def assign(
-    example: Annotated[str, typer.Argument(help="Example id.")],
+    example: Annotated[str, typer.Argument(help="Example id, or a unique prefix of 8+ characters.")],
     task: Annotated[str | None, typer.Option("--task", help="Task id from the ontology.")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic id (repeatable).")] = None,
     fmt: Annotated[list[str] | None, typer.Option("--format", help="Format id (repeatable).")] = None,
@@ -90,7 +90,10 @@ def assign(
 ) -> None:
     """Correct an example's task, topics or formats by hand; `classify` never overwrites it."""
     settings = _settings(db, store)
+    from catalog.ids import resolve_example_id
+
     with _store(settings, create=False) as s:
+        example = resolve_example_id(s, example)
         assign_by_person(s, example_id=example, task=task, topics=topic or [], formats=fmt or [])
     err.print(f"assigned by hand: {example}", highlight=False)
 

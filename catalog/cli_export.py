@@ -11,6 +11,7 @@ import typer
 from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _settings, _store, app, out
 from catalog.cli_provenance import import_app
 from catalog.errors import CatalogError
+from catalog.store import GraphStore
 
 export_app = typer.Typer(help="Write the catalog or a selection in standard formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -24,12 +25,17 @@ IdsOption = Annotated[
 RdfFormat = Literal["turtle", "json-ld"]
 
 
-def _ids_from(path: Path | None) -> list[str]:
+def _ids_from(path: Path | None, store: GraphStore) -> list[str]:
+    """The ids listed in the file, one per line; a short id (a unique prefix) becomes the full one."""
+    from catalog.ids import resolve_example_id
+    from catalog.ingest.canonical import ID_HEX_CHARS
+
     if path is None:
         return []
     if not path.is_file():
         raise CatalogError(f"no file {path}", hint="--ids names a text file with one example id per line")
-    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    ids = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    return [i if len(i) == ID_HEX_CHARS else resolve_example_id(store, i) for i in ids]
 
 
 @export_app.command("rdf")
@@ -54,7 +60,7 @@ def export_rdf(
         raise CatalogError(f"unknown RDF format {fmt!r}", hint="use --format turtle or --format json-ld")
     settings = _settings(db, store)
     with _store(settings, create=False) as s:
-        chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids))
+        chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s))
         sub = selection(s, chosen) if (dataset or ids) else whole_catalog(s)
         graph = to_rdf(s.schema, sub)
     conforms, report = (True, "") if no_validate else validate(graph)
@@ -107,7 +113,7 @@ def export_croissant(
 
     settings = _settings(db, store)
     with _store(settings, create=False) as s:
-        chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids))
+        chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s))
         path = write_croissant(s, chosen, out_dir, name=name)
     errors: list[str] | None = None
     if validate:
@@ -164,7 +170,7 @@ def export_jsonl(
         raise CatalogError(f"unknown --format {fmt!r}", hint="openai or alpaca")
     if reasoning not in ("inline", "field", "drop"):
         raise CatalogError(f"unknown --reasoning {reasoning!r}", hint="inline, field or drop")
-    chosen = _ids_from(ids)
+    chosen: list[str] = []
     fills = None
     if selection_file is not None:
         if not selection_file.is_file():
@@ -176,7 +182,7 @@ def export_jsonl(
         fills = data.get("fills")
     settings = _settings(db, store)
     with _store(settings, create=False) as s:
-        chosen = example_ids_of(s, datasets=dataset or [], ids=chosen)
+        chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s) + chosen)
         manifest = write_training(s, chosen, out_file, fmt=fmt, reasoning=reasoning, fills=fills)  # type: ignore[arg-type]
     summary = {
         k: manifest[k]

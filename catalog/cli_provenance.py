@@ -57,15 +57,17 @@ def _print_model_conflicts(conflicts: list[ModelConflict]) -> None:
 
 @app.command("lineage")
 def lineage_command(
-    example: Annotated[str, typer.Argument(help="Example id.")],
+    example: Annotated[str, typer.Argument(help="Example id, or a unique prefix of 8+ characters.")],
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The chain from an example to its roots: sources, datasets, models, licenses, and its effective license."""
+    from catalog.ids import resolve_example_id
+
     settings = _settings(db, store)
     with _store(settings, create=False) as s:
-        result = lineage(s, example)
+        result = lineage(s, resolve_example_id(s, example))
     if as_json:
         _print_json(result.model_dump())
         return

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _settings, _store, app, err, out
 
@@ -272,19 +273,23 @@ def ask_command(
     if as_json:
         _print_json(answer.model_dump())
         return
-    out.print(f"[bold]{answer.answer}[/]", highlight=False)
+    # data is printed as data: no rich markup in answers, Cypher (`[c:LICENSED_UNDER]`) or values
+    out.print(answer.answer, style="bold", highlight=False, markup=False)
     out.print(
         f"({answer.source}{f', {answer.attempts} attempt(s)' if answer.attempts else ''})",
         style="dim",
         highlight=False,
+        markup=False,
     )
     for ran in answer.cypher:
         params = f"   params {json.dumps(ran.params, ensure_ascii=False)}" if ran.params else ""
-        out.print(f"cypher: {ran.cypher}{params}", style="cyan", highlight=False, soft_wrap=True)
+        out.print(
+            f"cypher: {ran.cypher}{params}", style="cyan", highlight=False, soft_wrap=True, markup=False
+        )
     if answer.rows and len(answer.rows) > 1:
         table = Table(show_edge=False)
         for col in answer.columns:
-            table.add_column(str(col))
+            table.add_column(Text(str(col)))
         for row in answer.rows[:30]:
-            table.add_row(*(str(v) for v in row))
+            table.add_row(*(Text(str(v)) for v in row))
         out.print(table)

@@ -88,6 +88,16 @@ class IngestError(CatalogError):
     code = "ingest_error"
 
 
+class NothingIngested(IngestError):
+    """A file was read but none of its records became an example; nothing was written for it."""
+
+    code = "nothing_ingested"
+
+    def __init__(self, message: str, *, summary: object, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.summary = summary
+
+
 class ManifestError(IngestError):
     code = "manifest_error"
 
@@ -103,6 +113,23 @@ class NotFound(CatalogError):
         super().__init__(f"no {kind} with id {ident!r} in the catalog", hint=hint)
         self.kind = kind
         self.ident = ident
+
+
+class AmbiguousId(CatalogError):
+    """An id prefix that several nodes share; the candidates say which to pick."""
+
+    code = "ambiguous_id"
+
+    def __init__(self, kind: str, prefix: str, candidates: Iterable[str], *, more: bool = False) -> None:
+        listed = sorted(candidates)
+        tail = ", ..." if more else ""
+        super().__init__(
+            f"the {kind} id prefix {prefix!r} matches {len(listed)}{'+' if more else ''} ids: {', '.join(listed)}{tail}",
+            hint="give more characters of the id",
+        )
+        self.kind = kind
+        self.prefix = prefix
+        self.candidates = listed
 
 
 class AskRefused(CatalogError):

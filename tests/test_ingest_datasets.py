@@ -66,9 +66,19 @@ def _ingest(
     return run_ingest(store, plan, settings=settings)
 
 
+#: dataset folders whose tests belong to later work, and which work: they are named here so that a
+#: folder no test covers still fails the test below
+OWNED_ELSEWHERE = {
+    "dpi-data-summaries": "metadata, not examples: tests/test_dpi.py",
+    "hh-rlhf-harmless": "preference pairs, gzip-compressed: issue 18 (post-training data beyond SFT)",
+    "mt-bench": "an evaluation benchmark: issue 19 (decontamination)",
+}
+
+
 def test_every_dataset_folder_is_covered(datasets: Path) -> None:
     folders = {p.name for p in datasets.iterdir() if p.is_dir()}
-    assert folders - {"dpi-data-summaries"} == set(DATASETS)
+    assert set(OWNED_ELSEWHERE) <= folders
+    assert folders - set(OWNED_ELSEWHERE) == set(DATASETS)
     assert {p.stem for p in MANIFESTS.glob("*.yaml")} == set(DATASETS)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from catalog.classify import classify_catalog
 from catalog.config import Settings
 from catalog.coverage import build_report, load_spec, resolve_spec_path
+from catalog.errors import ConfigError
 from catalog.ingest.pipeline import IngestPlan, prepare_ingest
 from catalog.model import IngestSummary
 from catalog.schema import load_schema
@@ -48,6 +49,13 @@ def build_demo(
     """Ingest the sample, classify what is new, run the quality checks and dedup, and report coverage
     against a shipped target mix."""
     if fresh and settings.store == "embedded" and settings.db.exists():
+        from catalog.store.remote import live_server
+
+        if (holder := live_server(settings.db)) is not None:
+            raise ConfigError(
+                f"cannot start the demo afresh: a curagraph server (pid {holder.pid}, {holder.url}) serves {settings.db}",
+                hint="stop the server first, or build the demo without --fresh",
+            )
         shutil.rmtree(settings.db)
     schema = load_schema(settings.ontology_extensions)
     plans = [prepare_ingest(d, schema=schema, settings=settings, manifest_path=m) for d, m in demo_files()]

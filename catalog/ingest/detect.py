@@ -51,14 +51,33 @@ def _refuse_single_document(path: Path) -> None:
         )
 
 
-def detect_format(path: Path, *, max_record_bytes: int) -> tuple[str, Container]:
-    container = sniff_container(path)
+def _sample(path: Path, container: Container, max_record_bytes: int) -> list[Mapping[str, Any]]:
     sample: list[Mapping[str, Any]] = []
     for rec in islice(iter_records(path, max_record_bytes=max_record_bytes, container=container), SAMPLE * 4):
         if rec.error is None and isinstance(rec.value, dict):
             sample.append(rec.value)
             if len(sample) == SAMPLE:
                 break
+    return sample
+
+
+def likely_formats(path: Path, *, max_record_bytes: int) -> tuple[list[str], list[str]]:
+    """The formats the first records of the file fit, most votes first, and the fields they have
+    (for a message that says what a file looks like when the reader it was given read nothing)."""
+    container = sniff_container(path)
+    sample = _sample(path, container, max_record_bytes)
+    votes = {
+        name: sum(1 for r in sample if reader.matches(r))
+        for name, reader in READERS.items()
+        if container in reader.containers
+    }
+    ranked = sorted((name for name, n in votes.items() if n > 0), key=lambda n: (-votes[n], n))
+    return ranked, sorted({k for r in sample[:5] for k in r})
+
+
+def detect_format(path: Path, *, max_record_bytes: int) -> tuple[str, Container]:
+    container = sniff_container(path)
+    sample = _sample(path, container, max_record_bytes)
     if not sample and container == "jsonl":
         _refuse_single_document(path)
     if not sample:

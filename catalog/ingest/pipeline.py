@@ -23,13 +23,13 @@ from typing import IO, Any
 import orjson
 
 from catalog.config import Settings
-from catalog.errors import IngestError
+from catalog.errors import IngestError, NothingIngested
 from catalog.ingest.archive import archive_file
 from catalog.ingest.canonical import Candidate, CanonicalExample, RecordError, canonicalize
 from catalog.ingest.detect import detect_format
 from catalog.ingest.manifest import Manifest, ModelRef, default_manifest, load_manifest
 from catalog.ingest.readers import READERS, Reader
-from catalog.ingest.records import Container, RawRecord, iter_records, sniff_container
+from catalog.ingest.records import Container, RawRecord, iter_records, sniff_container, unread_container
 from catalog.model import IngestSummary
 from catalog.schema import Schema
 from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch
@@ -81,6 +81,12 @@ def prepare_ingest(
         raise IngestError(f"not a file: {path}", hint="ingest one file at a time")
     if not os.access(path, os.R_OK):
         raise IngestError(f"cannot read {path}: permission denied")
+    if (unread := unread_container(path)) is not None:
+        what, fix = unread
+        raise IngestError(
+            f"{path} is {what}, a container curagraph does not read yet (JSON, JSON Lines and CSV are read)",
+            hint=fix.replace("FILE", str(path)),
+        )
     manifest = load_manifest(manifest_path) if manifest_path else default_manifest(path)
     manifest.check_against(schema, set(READERS))
     manifest = manifest.for_file(path.name)
@@ -504,8 +510,10 @@ def run_ingest(
     started = time.perf_counter()
     size = plan.path.stat().st_size
     checksum, archived = archive_file(plan.path, settings.raw_dir)
+    # the dataset and source are written with the first examples, in their transaction: a file that
+    # gives no example leaves no empty Dataset or Source behind
+    prov_batch: WriteBatch | None
     prov_batch, prov = _provenance_batch(plan, checksum, archived, size)
-    store.write(batch=prov_batch)
 
     spec = ParseSpec(
         path=plan.path,
@@ -530,6 +538,9 @@ def run_ingest(
             counts["quarantined"] += pb.quarantined
             if pb.items:
                 batch, unique = _example_batch(store, plan, prov, pb.items, counts)
+                if prov_batch is not None:
+                    batch = _joined(prov_batch, batch)
+                    prov_batch = None
                 created = store.write(batch=batch).nodes_created.get("Example", 0)
                 counts["accepted"] += created
                 counts["duplicates_skipped"] += unique - created
@@ -563,4 +574,41 @@ def run_ingest(
     )
     if not summary.balanced():  # pragma: no cover - a bug, not bad input
         raise IngestError(f"ingest counts do not add up: {summary.model_dump()}")
+    if prov_batch is not None:  # no record became an example: nothing was written
+        raise _nothing_ingested(plan, summary, settings)
     return summary
+
+
+def _joined(first: WriteBatch, then: WriteBatch) -> WriteBatch:
+    """One batch that writes `first`'s nodes and edges, then `then`'s (nodes before edges)."""
+    return WriteBatch(
+        nodes=[*first.nodes, *then.nodes],
+        relationships=[*first.relationships, *then.relationships],
+        deletions=[*first.deletions, *then.deletions],
+        node_deletions=[*first.node_deletions, *then.node_deletions],
+    )
+
+
+def _nothing_ingested(plan: IngestPlan, summary: IngestSummary, settings: Settings) -> NothingIngested:
+    """The error for a file of which no record became an example, naming what the file looks like."""
+    from catalog.ingest.detect import likely_formats
+
+    name = plan.path.name
+    where = f"; each record and why is in {summary.quarantine_file}" if summary.quarantine_file else ""
+    if summary.read == 0:
+        message = f"{name} holds no records: nothing was ingested"
+        return NothingIngested(message, summary=summary, hint="check the file")
+    formats, fields = likely_formats(plan.path, max_record_bytes=settings.max_record_bytes)
+    others = [f for f in formats if f != plan.format]
+    message = (
+        f"no record of {name} was accepted as {plan.format}: {summary.read:,} read, "
+        f"{summary.quarantined:,} quarantined, nothing written{where}"
+    )
+    if others:
+        hint = f"its records look like {', '.join(others)}: run again with --format {others[0]}, or without --format"
+    else:
+        hint = (
+            f"its records (fields: {', '.join(fields) or 'none readable'}) match no known format; "
+            "map renamed fields with 'fields' in a manifest, or name another --format"
+        )
+    return NothingIngested(message, summary=summary, hint=hint)

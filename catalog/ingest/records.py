@@ -36,6 +36,36 @@ class RawRecord:
     end_offset: int
 
 
+#: containers curagraph does not read yet, by their magic bytes: (offset, magic, what it is, how to read it)
+_UNREAD_CONTAINERS: tuple[tuple[int, bytes, str, str], ...] = (
+    (0, b"\x1f\x8b", "a gzip-compressed file", "decompress it first, e.g. gunzip -k FILE"),
+    (0, b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "decompress it first, e.g. zstd -d FILE"),
+    (0, b"BZh", "a bzip2-compressed file", "decompress it first, e.g. bunzip2 -k FILE"),
+    (0, b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it first, e.g. unxz -k FILE"),
+    (0, b"PAR1", "a Parquet file", "convert it to JSON Lines first, e.g. with pyarrow or pandas"),
+    (0, b"ARROW1", "an Arrow IPC file", "convert it to JSON Lines first, e.g. with pyarrow"),
+    (0, b"\xff\xff\xff\xff", "an Arrow IPC stream", "convert it to JSON Lines first, e.g. with pyarrow"),
+    (0, b"PK\x03\x04", "a zip archive", "unpack it and ingest the data files inside"),
+    (0, b"PK\x05\x06", "an empty zip archive", "unpack it and ingest the data files inside"),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it and ingest the data files inside"),
+    (257, b"ustar", "a tar archive", "unpack it and ingest the data files inside"),
+    (0, b"SQLite format 3\x00", "an SQLite database", "export its rows to JSON Lines or CSV first"),
+    (0, b"\x89HDF", "an HDF5 file", "export its rows to JSON Lines first"),
+    (0, b"%PDF", "a PDF document", "curagraph reads records (JSON, JSON Lines, CSV), not documents"),
+)
+
+
+def unread_container(path: Path) -> tuple[str, str] | None:
+    """(what the file is, how to make it readable) when its magic bytes name a container that
+    curagraph does not read; None for text."""
+    with path.open("rb") as f:
+        head = f.read(512)
+    for offset, magic, what, fix in _UNREAD_CONTAINERS:
+        if head[offset : offset + len(magic)] == magic:
+            return what, fix
+    return None
+
+
 def sniff_container(path: Path) -> Container:
     """Decide the container from the extension (CSV/TSV) or the first non-blank byte."""
     if path.suffix.lower() in (".csv", ".tsv"):

@@ -190,6 +190,9 @@ class GraphStore(Protocol):
 
     def count_examples(self, *, where: ExampleWhere) -> int: ...
 
+    def example_ids_with_prefix(self, *, prefix: str, limit: int) -> list[str]:
+        """Example ids that start with `prefix`, in id order, at most `limit`."""
+
     def example_sources(self, *, example_id: str) -> list[dict[str, Any]]:
         """Where the example was read from: source, file_name, line, record, dataset."""
 

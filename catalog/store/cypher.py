@@ -332,6 +332,10 @@ LIST_EXAMPLES = (
     "RETURN e.id, e.prompt_preview, e.language, e.n_messages, e.usage_role, e.coverage_key ORDER BY e.id LIMIT $limit"
 )
 COUNT_EXAMPLES = "MATCH (e:`Example`){where} RETURN count(e)"
+#: ids that start with a prefix (a short id as the CLI prints it), in order, at most $limit
+EXAMPLE_IDS_WITH_PREFIX = (
+    "MATCH (e:`Example`) WHERE e.id STARTS WITH $prefix RETURN e.id ORDER BY e.id LIMIT $limit"
+)
 EXAMPLE_SOURCES = (
     "MATCH (e:`Example` {id: $id})-[f:`FROM_SOURCE`]->(s:`Source`) OPTIONAL MATCH (s)-[:`IN_DATASET`]->(d:`Dataset`) "
     "RETURN s.id, s.file_name, f.line, f.record, d.id ORDER BY s.id"

@@ -39,7 +39,7 @@ def _arrow_types() -> None:
     )
 
 
-#: variable-length patterns stop at 30 hops on this engine unless raised (see DESIGN.md)
+#: variable-length patterns stop at 30 hops on this engine unless raised
 VAR_LENGTH_MAX_DEPTH = 100
 
 

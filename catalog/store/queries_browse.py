@@ -61,6 +61,12 @@ class BrowseQueries(QueryBase):
         keys = ("id", "prompt_preview", "language", "n_messages", "usage_role", "coverage_key")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def example_ids_with_prefix(self, *, prefix: str, limit: int) -> list[str]:
+        """Example ids that start with `prefix`, in id order, at most `limit`."""
+        return [
+            str(r[0]) for r in self._rows(Q.EXAMPLE_IDS_WITH_PREFIX, {"prefix": prefix, "limit": int(limit)})
+        ]
+
     def count_examples(self, *, where: ExampleWhere) -> int:
         clause, params = _where(where)
         return int(self._rows(Q.COUNT_EXAMPLES.format(where=clause), params)[0][0])
