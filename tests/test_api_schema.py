@@ -36,7 +36,7 @@ CONFIG = SchemathesisConfig.from_dict(
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.schemas.BaseSchema]:
-    from catalog.cli import ingest_plans
+    from catalog.cli.data_in import ingest_plans
 
     cfg = Settings(db=tmp_path_factory.mktemp("schemathesis") / "catalog", api_token=TOKEN)  # type: ignore[arg-type]
     build_demo(cfg, ingest=lambda st, plans: ingest_plans(st, plans, cfg))

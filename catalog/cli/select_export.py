@@ -1,28 +1,119 @@
-"""`curagraph export rdf|croissant` and `curagraph import rdf`: the catalog in standard vocabularies
-and back."""
+"""`curagraph select` and `export`: a selection that fills a mix, and the catalog in standard formats."""
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _settings, _store, app, out
-from catalog.cli_provenance import import_app
-from catalog.errors import CatalogError
+from catalog.cli.common import (
+    DbOption,
+    JsonOption,
+    Reporter,
+    StoreOption,
+    open_catalog,
+    out,
+    print_json,
+    settings_from,
+)
+from catalog.coverage import load_spec, resolve_spec_path
+from catalog.errors import CatalogError, ConfigError
 from catalog.store import GraphStore
 
-export_app = typer.Typer(help="Write the catalog or a selection in standard formats.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
+log = logging.getLogger(__name__)
+
+
+def select_command(
+    target: Annotated[
+        str, typer.Option("--target", help="A shipped spec name (instructgpt) or a YAML file.")
+    ],
+    n: Annotated[int, typer.Option("-n", help="How many examples to select.")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Where to write the selection (ids and quota fills), JSON.")
+    ] = Path("selection.json"),
+    license_policy: Annotated[
+        str | None,
+        typer.Option("--license-policy", help="any or commercial (default: the spec's eligibility)."),
+    ] = None,
+    max_issue_severity: Annotated[
+        str | None,
+        typer.Option(
+            "--max-issue-severity", help="info, warning or error: examples with worse issues are left out."
+        ),
+    ] = None,
+    keep_duplicates: Annotated[
+        bool, typer.Option("--keep-duplicates", help="Do not leave duplicates out.")
+    ] = False,
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """N examples that fill the target mix: eligible (one per duplicate cluster, license-clean, no
+    blocking issues), diverse within each cell; says what it could not fill."""
+    from catalog.selection import select_examples
+
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
+        spec = load_spec(resolve_spec_path(target), schema=s.schema)
+        rules = spec.eligibility.model_copy()
+        if license_policy is not None:
+            if license_policy not in ("any", "commercial"):
+                raise ConfigError(f"unknown --license-policy {license_policy!r}", hint="any or commercial")
+            rules.license_policy = license_policy  # type: ignore[assignment]
+        if max_issue_severity is not None:
+            if max_issue_severity not in ("info", "warning", "error"):
+                raise ConfigError(
+                    f"unknown --max-issue-severity {max_issue_severity!r}", hint="info, warning or error"
+                )
+            rules.max_issue_severity = max_issue_severity  # type: ignore[assignment]
+        if keep_duplicates:
+            rules.exclude_duplicates = False
+        reporter = Reporter("checking", enabled=not as_json)
+        update, stop = reporter, reporter.close
+        try:
+            result = select_examples(s, spec, n, eligibility=rules, progress=update)
+        finally:
+            stop()
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(result.model_dump(), indent=1, ensure_ascii=False))
+    if as_json:
+        print_json({**result.model_dump(), "file": str(out_file)})
+        return
+    out.print(
+        f"selected {result.selected:,} of {result.requested:,} from {result.pool:,} eligible examples "
+        f"(left out: {', '.join(f'{k} {v:,}' for k, v in result.excluded.items()) or 'none'}); wrote {out_file}",
+        highlight=False,
+    )
+    table = Table(show_edge=False, title="quota fills (unfilled first)")
+    for col in ("dimension", "value", "wanted", "chosen", "eligible", "unfilled"):
+        table.add_column(col, justify="left" if col in ("dimension", "value") else "right")
+    for f in result.fills:
+        table.add_row(
+            f.dimension,
+            f.value,
+            f"{f.wanted:,}",
+            f"{f.chosen:,}",
+            f"{f.available:,}",
+            f"{f.unfilled:,}" if f.unfilled else "-",
+        )
+    out.print(table)
+
 
 DatasetOption = Annotated[
     list[str] | None, typer.Option("--dataset", help="Select the examples of this dataset (repeatable).")
 ]
+
+
 IdsOption = Annotated[
     Path | None, typer.Option("--ids", help="Select the example ids listed in this file, one per line.")
 ]
-RdfFormat = Literal["turtle", "json-ld"]
+
+
+export_app = typer.Typer(help="Write the catalog or a selection in standard formats.", no_args_is_help=True)
 
 
 def _ids_from(path: Path | None, store: GraphStore) -> list[str]:
@@ -58,8 +149,8 @@ def export_rdf(
     fmt = rdf_format or ("json-ld" if out_file.suffix in (".jsonld", ".json") else "turtle")
     if fmt not in ("turtle", "json-ld"):
         raise CatalogError(f"unknown RDF format {fmt!r}", hint="use --format turtle or --format json-ld")
-    settings = _settings(db, store)
-    with _store(settings, create=False) as s:
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
         chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s))
         sub = selection(s, chosen) if (dataset or ids) else whole_catalog(s)
         graph = to_rdf(s.schema, sub)
@@ -85,7 +176,7 @@ def export_rdf(
         "shacl": "skipped" if no_validate else "conforms",
     }
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         out.print(
             f"wrote {out_file}: {len(graph):,} triples ({summary['examples']:,} examples, {nodes:,} nodes, "
@@ -111,8 +202,8 @@ def export_croissant(
     example's effective license."""
     from catalog.export import example_ids_of, validate_croissant, write_croissant
 
-    settings = _settings(db, store)
-    with _store(settings, create=False) as s:
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
         chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s))
         path = write_croissant(s, chosen, out_dir, name=name)
     errors: list[str] | None = None
@@ -131,7 +222,7 @@ def export_croissant(
         "validated": errors is not None,
     }
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         checked = (
             "valid (mlcroissant)"
@@ -180,8 +271,8 @@ def export_jsonl(
         data = json.loads(selection_file.read_text())
         chosen += list(data.get("ids") or [])
         fills = data.get("fills")
-    settings = _settings(db, store)
-    with _store(settings, create=False) as s:
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
         chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s) + chosen)
         manifest = write_training(s, chosen, out_file, fmt=fmt, reasoning=reasoning, fills=fills)  # type: ignore[arg-type]
     summary = {
@@ -191,7 +282,7 @@ def export_jsonl(
     summary["skipped"] = manifest["skipped"]["count"]
     summary["manifest"] = str(out_file.with_name(out_file.name + ".manifest.json"))
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         out.print(
             f"wrote {out_file}: {manifest['examples']:,} examples ({fmt}), {summary['skipped']:,} skipped; "
@@ -200,35 +291,10 @@ def export_jsonl(
         )
 
 
-@import_app.command("rdf")
-def import_rdf(
-    rdf_file: Annotated[
-        Path, typer.Argument(help="An export of `curagraph export rdf` (Turtle or JSON-LD).")
-    ],
-    db: DbOption = None,
-    store: StoreOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Load an RDF export into a catalog: its nodes, edges and the properties on them."""
-    import rdflib
+PANEL = "Select and export"
 
-    from catalog.export import from_rdf
 
-    if not rdf_file.is_file():
-        raise CatalogError(f"no file {rdf_file}", hint="give the path of a .ttl or .jsonld export")
-    fmt = "json-ld" if rdf_file.suffix in (".jsonld", ".json") else "turtle"
-    try:
-        graph = rdflib.Graph().parse(rdf_file, format=fmt)
-    except Exception as exc:  # rdflib raises many parser-specific types
-        raise CatalogError(f"cannot parse {rdf_file} as {fmt}: {exc}", hint="is it an RDF export?") from None
-    settings = _settings(db, store)
-    nodes = edges = 0
-    with _store(settings, create=True) as s:
-        for batch in from_rdf(s.schema, graph):
-            s.write(batch=batch)
-            nodes += sum(len(g.rows) for g in batch.nodes)
-            edges += sum(len(g.rows) for g in batch.relationships)
-    if as_json:
-        _print_json({"file": str(rdf_file), "nodes": nodes, "edges": edges})
-    else:
-        out.print(f"imported {rdf_file}: {nodes:,} nodes, {edges:,} edges", highlight=False)
+def register(app: typer.Typer) -> None:
+    """Add this group's commands to the app, in workflow order."""
+    app.command("select", rich_help_panel=PANEL)(select_command)
+    app.add_typer(export_app, name="export", rich_help_panel=PANEL)

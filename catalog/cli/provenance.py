@@ -1,61 +1,31 @@
-"""`curagraph lineage` and `curagraph license-check`: where an example came from, and what may be
-used under a policy once every ancestor's license counts."""
+"""`curagraph lineage`, `license-check` and `synthetic`: where examples came from and what may be done with them."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from catalog.cli_base import DbOption, JsonOption, StoreOption, _print_json, _settings, _store, app, out
+from catalog.cli.common import (
+    DbOption,
+    JsonOption,
+    StoreOption,
+    open_catalog,
+    out,
+    print_json,
+    settings_from,
+    styled,
+)
 from catalog.errors import ConfigError
 from catalog.provenance import check_licenses, lineage
 from catalog.provenance.license import ModelConflict
 
-import_app = typer.Typer(help="Import metadata from outside sources.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
+log = logging.getLogger(__name__)
 
 
-@import_app.command("dpi")
-def import_dpi_command(
-    folder: Annotated[
-        Path, typer.Argument(help="A Data-Provenance-Collection checkout (data_summaries/, constants/).")
-    ],
-    db: DbOption = None,
-    store: StoreOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Load the Data Provenance Initiative's dataset summaries and link the catalog's datasets to them."""
-    from catalog.provenance.dpi import import_dpi
-
-    settings = _settings(db, store)
-    with _store(settings, create=True) as s:
-        report = import_dpi(s, folder)
-    if as_json:
-        _print_json(report.model_dump())
-        return
-    out.print(
-        f"imported {report.entries:,} DPI entries from {report.files} files; "
-        f"{len(report.licenses_created)} licenses the ontology lacks added with DPI's conditions",
-        highlight=False,
-    )
-    for dataset, entries in sorted(report.linked.items()):
-        out.print(
-            f"  {dataset} is described by {', '.join(entries[:4])}{' ...' if len(entries) > 4 else ''}",
-            highlight=False,
-        )
-
-
-def _print_model_conflicts(conflicts: list[ModelConflict]) -> None:
-    for c in conflicts:
-        said = "; ".join(f"{who} says {', '.join(models)}" for who, models in c.claims.items())
-        out.print(f"[yellow]conflicting generator claims[/] on Dataset:{c.dataset}: {said}", highlight=False)
-
-
-@app.command("lineage")
 def lineage_command(
     example: Annotated[str, typer.Argument(help="Example id, or a unique prefix of 8+ characters.")],
     db: DbOption = None,
@@ -65,14 +35,14 @@ def lineage_command(
     """The chain from an example to its roots: sources, datasets, models, licenses, and its effective license."""
     from catalog.ids import resolve_example_id
 
-    settings = _settings(db, store)
-    with _store(settings, create=False) as s:
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
         result = lineage(s, resolve_example_id(s, example))
     if as_json:
-        _print_json(result.model_dump())
+        print_json(result.model_dump())
         return
     eff = result.effective
-    tree = Tree(f"[bold]Example {result.example}[/]")
+    tree = Tree(styled((f"Example {result.example}", "bold")))
     children: dict[str, list[tuple[str, str]]] = {}
     for a, rel, b in result.edges:
         children.setdefault(a, []).append((rel, b))
@@ -93,9 +63,9 @@ def lineage_command(
             highlight=False,
             soft_wrap=True,
         )
-    verdict = "may be used commercially" if eff.commercial_use else "[red]NOT for commercial use[/]"
+    verdict = ("may be used commercially", "") if eff.commercial_use else ("NOT for commercial use", "red")
     extra = [n for n, on in (("share-alike", eff.share_alike), ("no derivatives", eff.no_derivatives)) if on]
-    out.print(f"\neffective license: {verdict}" + (f"; {', '.join(extra)}" if extra else ""))
+    out.print(styled("\neffective license: ", verdict, f"; {', '.join(extra)}" if extra else ""))
     table = Table(show_edge=False)
     for col in ("condition", "license", "on", "claimed by", "path"):
         table.add_column(col, overflow="fold")
@@ -104,13 +74,17 @@ def lineage_command(
     out.print(table)
     for conflict in eff.conflicts:
         claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
-        out.print(f"[yellow]conflicting claims[/] on {conflict.holder}: {claims}", highlight=False)
-    _print_model_conflicts(result.model_claims)
+        out.print(
+            styled(("conflicting claims", "yellow"), f" on {conflict.holder}: {claims}"), highlight=False
+        )
+    print_model_conflicts(result.model_claims)
     if eff.unlicensed:
-        out.print(f"[yellow]no license claim at all[/] on: {', '.join(eff.unlicensed)}", highlight=False)
+        out.print(
+            styled(("no license claim at all", "yellow"), f" on: {', '.join(eff.unlicensed)}"),
+            highlight=False,
+        )
 
 
-@app.command("license-check")
 def license_check_command(
     policy: Annotated[
         str,
@@ -123,15 +97,18 @@ def license_check_command(
     """What may and may not be used under the policy, and why, once every ancestor's license counts."""
     if policy not in ("commercial", "any"):
         raise ConfigError(f"unknown --policy {policy!r}", hint="commercial or any")
-    settings = _settings(db, store)
-    with _store(settings, create=False) as s:
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
         result = check_licenses(s, policy=policy)  # type: ignore[arg-type]
     if as_json:
-        _print_json(result.model_dump())
+        print_json(result.model_dump())
         return
     out.print(
-        f"[bold]license check[/] (policy {result.policy}): {result.examples:,} examples, "
-        f"{result.allowed:,} usable, [red]{result.refused:,} not usable[/]",
+        styled(
+            ("license check", "bold"),
+            f" (policy {result.policy}): {result.examples:,} examples, {result.allowed:,} usable, ",
+            (f"{result.refused:,} not usable", "red"),
+        ),
         highlight=False,
     )
     table = Table(show_edge=False)
@@ -142,7 +119,7 @@ def license_check_command(
         named = [r for r in g.reasons if not r.holder.startswith("Source:")] or list(g.reasons)
         why = sorted({f"{r.condition}: {r.license} on {r.holder}" for r in named})
         table.add_row(
-            "yes" if g.allowed else "[red]no[/]",
+            "yes" if g.allowed else styled(("no", "red")),
             f"{g.examples:,}",
             ", ".join(g.datasets),
             ", ".join(g.models) or "-",
@@ -151,11 +128,12 @@ def license_check_command(
     out.print(table)
     for conflict in result.conflicts:
         claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
-        out.print(f"[yellow]conflicting claims[/] on {conflict.holder}: {claims}", highlight=False)
-    _print_model_conflicts(result.model_conflicts)
+        out.print(
+            styled(("conflicting claims", "yellow"), f" on {conflict.holder}: {claims}"), highlight=False
+        )
+    print_model_conflicts(result.model_conflicts)
 
 
-@app.command("synthetic")
 def synthetic_command(
     top: Annotated[int, typer.Option("--top", help="Cells to list per model (largest share first).")] = 8,
     db: DbOption = None,
@@ -166,15 +144,18 @@ def synthetic_command(
     language drift; models trained on data they (or their base models) generated."""
     from catalog.provenance.synthetic import synthetic_audit
 
-    settings = _settings(db, store)
-    with _store(settings, create=False) as s:
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
         audit = synthetic_audit(s)
     if as_json:
-        _print_json(audit.model_dump())
+        print_json(audit.model_dump())
         return
     out.print(
-        f"[bold]synthetic-data audit[/]: {audit.synthetic:,} of {audit.examples:,} training examples were "
-        "generated, translated or taught by a model",
+        styled(
+            ("synthetic-data audit", "bold"),
+            f": {audit.synthetic:,} of {audit.examples:,} training examples were generated, "
+            "translated or taught by a model",
+        ),
         highlight=False,
     )
     table = Table(show_edge=False, title="by model")
@@ -211,10 +192,32 @@ def synthetic_command(
     for loop in audit.loops:
         via = " -> ".join(loop.via)
         out.print(
-            f"[red]self-distillation[/]: {loop.model} was trained on {' -> '.join(loop.data_path)}, which holds "
-            f"{loop.examples:,} examples generated by {loop.generator}"
-            + (f" (via {via})" if len(loop.via) > 1 else ""),
+            styled(
+                ("self-distillation", "red"),
+                f": {loop.model} was trained on {' -> '.join(loop.data_path)}, which holds "
+                f"{loop.examples:,} examples generated by {loop.generator}"
+                + (f" (via {via})" if len(loop.via) > 1 else ""),
+            ),
             highlight=False,
         )
     if not audit.loops:
         out.print("no self-distillation loop (models' TRAINED_ON / FINE_TUNED_FROM come from manifests)")
+
+
+def print_model_conflicts(conflicts: list[ModelConflict]) -> None:
+    for c in conflicts:
+        said = "; ".join(f"{who} says {', '.join(models)}" for who, models in c.claims.items())
+        out.print(
+            styled(("conflicting generator claims", "yellow"), f" on Dataset:{c.dataset}: {said}"),
+            highlight=False,
+        )
+
+
+PANEL = "Provenance"
+
+
+def register(app: typer.Typer) -> None:
+    """Add this group's commands to the app, in workflow order."""
+    app.command("lineage", rich_help_panel=PANEL)(lineage_command)
+    app.command("license-check", rich_help_panel=PANEL)(license_check_command)
+    app.command("synthetic", rich_help_panel=PANEL)(synthetic_command)
