@@ -6,6 +6,8 @@ request validation errors are translated to the same shape, so a client parses o
 
 from __future__ import annotations
 
+import logging
+import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +25,8 @@ from catalog.errors import (
     SchemaViolation,
     StoreUnavailable,
 )
+
+log = logging.getLogger(__name__)
 
 _STATUS: dict[type[CatalogError], int] = {
     QueryRefused: 403,
@@ -100,9 +104,15 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:  # a bug: say so, never a traceback
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # a bug: the traceback goes to the server's log, never to the client
+        incident = secrets.token_hex(4)
+        log.error("internal error %s on %s %s", incident, request.method, request.url.path, exc_info=exc)
         return error_response(
-            500, "internal_error", f"{type(exc).__name__}: {exc}"[:300], "report this as a bug"
+            500,
+            "internal_error",
+            f"the server failed on this request (incident {incident}); the server log has the details",
+            "report this as a bug, with the incident id",
         )
 
 

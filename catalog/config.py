@@ -3,11 +3,14 @@ never at import; commands and the API build it once and pass it down."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -20,11 +23,11 @@ class Settings(BaseSettings):
     store: Literal["embedded", "neo4j"] = Field(default="embedded", description="Graph engine.")
 
     neo4j_uri: str = Field(default="bolt://127.0.0.1:7687", description="Bolt URI of the Neo4j server.")
-    neo4j_user: str = Field(default="neo4j")
+    neo4j_user: str = Field(default="neo4j", description="User name on the Neo4j server.")
     neo4j_password: SecretStr = Field(
         default=SecretStr(""), description="Neo4j password (required for neo4j)."
     )
-    neo4j_database: str = Field(default="neo4j")
+    neo4j_database: str = Field(default="neo4j", description="The database on the Neo4j server.")
 
     batch_size: int = Field(
         default=100_000,
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
         default=SecretStr(""), description="Bearer key for the endpoint, if it needs one."
     )
     llm_timeout_s: float = Field(default=60.0, gt=0, description="Time limit of one request to the model.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info",
+        description="The server's log level (`curagraph serve`): requests that fail with a 500 are "
+        "logged with their traceback at error. The CLI logs warnings, or more with -v / -vv.",
+    )
     ontology_extensions: list[Path] = Field(
         default_factory=list, description="Extra Turtle files that extend the ontology."
     )
