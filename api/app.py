@@ -6,6 +6,7 @@ shape, `{"error": {"code", "message", "hint"}}` (api/errors.py); writes need the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +27,8 @@ from catalog.config import Settings
 from catalog.schema import Schema, load_schema
 from catalog.store import GraphStore, open_store
 from catalog.store.remote import new_token, remove_server_file, write_server_file
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """A catalog of LLM fine-tuning data kept as a graph: examples, topics, tasks, formats,
 sources, datasets, licenses and models, with coverage, provenance, quality and selection as queries.

@@ -9,6 +9,7 @@ clients do not become fifty queries sharing the server's cores and the API's int
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -22,6 +23,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api import timing
 from catalog.config import Settings
 from catalog.store import GraphStore
+
+log = logging.getLogger(__name__)
 
 _bearer = HTTPBearer(auto_error=False, description="The API token (CURAGRAPH_API_TOKEN).")
 

@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.ingest import REAL, generate_million, shared_dir  # noqa: E402
+from tests.helpers import manifest_path  # noqa: E402
 
 WORK = REPO / "bench" / ".work" / "api-load"
 
@@ -79,7 +80,7 @@ def build(engine: str, db: Path, env: dict[str, str], examples: int) -> None:
                     "ingest",
                     str(shared / dataset / name),
                     "--manifest",
-                    str(REPO / "tests" / "manifests" / f"{dataset}.yaml"),
+                    str(manifest_path(dataset)),
                     "--db",
                     str(db),
                 ],

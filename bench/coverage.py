@@ -35,10 +35,12 @@ from bench.ingest import REAL, shared_dir  # noqa: E402
 from catalog.classify.rules import Classifier  # noqa: E402
 from catalog.classify.run import decide  # noqa: E402
 from catalog.config import Settings  # noqa: E402
-from catalog.coverage import build_report, load_spec, resolve_spec_path  # noqa: E402
+from catalog.coverage import load_spec, resolve_spec_path  # noqa: E402
+from catalog.eligibility import build_report  # noqa: E402
 from catalog.ingest.pipeline import iter_examples, manifest_task, prepare_ingest  # noqa: E402
 from catalog.schema import load_schema  # noqa: E402
 from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch  # noqa: E402
+from tests.helpers import manifest_path  # noqa: E402
 
 KEEP = (
     "n_messages",
@@ -63,7 +65,7 @@ def base_examples(shared: Path) -> list[dict[str, Any]]:
                 shared / dataset / name,
                 schema=schema,
                 settings=settings,
-                manifest_path=REPO / "tests" / "manifests" / f"{dataset}.yaml",
+                manifest_path=manifest_path(dataset),
             )
             items = [
                 i

@@ -26,27 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "bench" / ".work"
-MANIFESTS = REPO / "tests" / "manifests"
 
-REAL = {
-    "self-instruct": ["seed_tasks.jsonl", "user_oriented_instructions.jsonl"],
-    "stanford-alpaca-5k": ["alpaca_5000.json"],
-    "code-alpaca-2k": ["code_alpaca_2k.json"],
-    "alpaca-zh-demo": ["alpaca_zh_demo.json"],
-    "gsm8k": ["train.jsonl", "test.jsonl"],
-    "oasst-en-100-trees": ["en_100_tree.jsonl"],
-    "oasst1-zh": ["oaast_sft_zh.json"],
-    "lima": ["lima.json"],
-    "glaive-toolcall-demo": ["glaive_toolcall_en_demo.json", "glaive_toolcall_zh_demo.json"],
-    "gorilla-apibench-torchhub": ["torchhub_train.json", "torchhub_eval.json"],
-    "bfcl-v4": [
-        "BFCL_v4_irrelevance.json", "BFCL_v4_live_multiple.json", "BFCL_v4_live_simple.json",
-        "BFCL_v4_multi_turn_base.json", "BFCL_v4_multiple.json", "BFCL_v4_parallel.json",
-        "BFCL_v4_parallel_multiple.json", "BFCL_v4_simple_python.json",
-    ],
-    "ko-chatbot-data": ["ChatbotData.csv"],
-    "kullm-user-oriented-ko": ["user_oriented_instructions_eval.jsonl"],
-}  # fmt: skip
+from tests.helpers import REAL_FILES as REAL  # noqa: E402
+from tests.helpers import manifest_path  # noqa: E402
 
 
 def shared_dir() -> Path:
@@ -92,7 +74,7 @@ def bench_real(shared: Path) -> list[dict]:
         db = WORK / "real" / dataset
         shutil.rmtree(db, ignore_errors=True)
         args = [sys.executable, "-m", "catalog.cli", "ingest", *[str(shared / dataset / f) for f in files]]
-        args += ["--manifest", str(MANIFESTS / f"{dataset}.yaml"), "--db", str(db), "--json"]
+        args += ["--manifest", str(manifest_path(dataset)), "--db", str(db), "--json"]
         wall, rss, out = run_child(args)
         data = json.loads(out)
         files_out = data.get("files", [data])

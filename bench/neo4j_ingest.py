@@ -24,7 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from catalog.ingest.pipeline import ParseSpec, _Quarantine, parse_file  # noqa: E402
+from catalog.ingest.parse import ParseSpec, parse_file  # noqa: E402
+from catalog.ingest.quarantine import Quarantine  # noqa: E402
 from catalog.schema import load_schema  # noqa: E402
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch  # noqa: E402
 from catalog.store.neo4j import Neo4jStore  # noqa: E402
@@ -47,7 +48,7 @@ def examples(shared: Path, n: int) -> list[dict]:
         spec = ParseSpec(
             path, container, fmt, {}, "supply", 10_000, 1 << 30, 1 << 24, Path("/tmp/bench-q.jsonl")
         )  # type: ignore[arg-type]
-        for batch in parse_file(spec, _Quarantine(spec.quarantine_file)):
+        for batch in parse_file(spec, Quarantine(spec.quarantine_file)):
             for item in batch.items:
                 if item.props["id"] not in seen:
                     seen.add(item.props["id"])

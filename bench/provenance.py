@@ -5,7 +5,7 @@ examples with 5% in derived chains up to depth 10, both engines side by side.
 
 The catalog mirrors the real datasets' provenance: examples spread over the real datasets' ids
 in proportion to their sizes, each with its dataset and source file, the manifest's license
-claims (from tests/manifests), generator models and their terms; 5% of the examples form derived
+claims (from the datasets' manifests), generator models and their terms; 5% of the examples form derived
 chains (augmentation of an example of another dataset, then of that, ... up to depth 10). Timings
 are warm (one untimed run first): lineage is the median over --repeat examples at the deepest
 chain ends; the license check is the median of --repeat runs.
@@ -29,6 +29,7 @@ from catalog.ingest.manifest import load_manifest  # noqa: E402
 from catalog.ingest.pipeline import slug  # noqa: E402
 from catalog.provenance import check_licenses, lineage  # noqa: E402
 from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch  # noqa: E402
+from tests.helpers import manifest_path  # noqa: E402
 
 SIZES = {  # accepted examples per dataset in the real files
     "ko-chatbot-data": 11750, "gsm8k": 8792, "stanford-alpaca-5k": 4998, "bfcl-v4": 2751, "code-alpaca-2k": 2015,
@@ -48,7 +49,7 @@ def provenance_batch(store: GraphStore) -> WriteBatch:
     datasets, sources, in_ds, claims, src_claims, parents = [], [], [], [], [], []
     models, activities, used, terms = {}, [], [], []
     for name in SIZES:
-        m = load_manifest(REPO / "tests" / "manifests" / f"{name}.yaml")
+        m = load_manifest(manifest_path(name))
         datasets.append({"id": name, "name": m.title or name})
         sources.append(
             {

@@ -2,7 +2,7 @@
 
     python bench/task_accuracy.py [--markdown]
 
-Gold labels come from the data itself, mapped by each dataset's manifest (tests/manifests):
+Gold labels come from the data itself, mapped by each dataset's manifest (catalog/demo/data/manifests, tests/manifests):
 Self-Instruct's user-oriented tasks and their Korean translation (KULLM) carry the app that
 motivated them (`task_labels` maps apps that imply a task: Grammarly -> rewrite, Leetcode ->
 coding, ...); GSM8K is math reasoning, Code Alpaca coding, Korean chatbot data chat, BFCL and
@@ -27,6 +27,7 @@ from catalog.classify.rules import Classifier, parse_messages  # noqa: E402
 from catalog.config import Settings  # noqa: E402
 from catalog.ingest.pipeline import iter_examples, manifest_task, prepare_ingest  # noqa: E402
 from catalog.schema import load_schema  # noqa: E402
+from tests.helpers import manifest_path  # noqa: E402
 
 #: (file under ../shared/datasets, manifest) of every labelled set
 LABELLED = [
@@ -51,7 +52,7 @@ def evaluate(shared: Path) -> tuple[list[tuple[str, str, str, str]], Classifier]
             shared / rel,
             schema=schema,
             settings=settings,
-            manifest_path=REPO / "tests" / "manifests" / f"{manifest}.yaml",
+            manifest_path=manifest_path(manifest),
         )
         for item in iter_examples(plan, settings=settings, quarantine_file=settings.db.parent / "q.jsonl"):
             gold = manifest_task(plan.manifest, item)

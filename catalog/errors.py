@@ -6,7 +6,10 @@ below the edge prints or logs them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+
+log = logging.getLogger(__name__)
 
 
 class CatalogError(Exception):

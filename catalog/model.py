@@ -6,51 +6,15 @@ builds models only at the edge.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import logging
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-Role = Literal["system", "user", "assistant", "tool"]
+log = logging.getLogger(__name__)
+
+#: the roles a message may have (the readers produce only these)
 ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
-
-
-class ToolCall(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    arguments: dict[str, Any] | str = Field(
-        description="Parsed JSON arguments, or the raw text when it is not valid JSON (a quality finding)."
-    )
-    id: str | None = None
-
-
-class Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: Role
-    content: str = ""
-    tool_calls: list[ToolCall] | None = None
-    tool_call_id: str | None = None
-    name: str | None = None
-    reasoning: str | None = Field(
-        default=None, description="Step-by-step reasoning kept apart from the answer."
-    )
-
-
-class Example(BaseModel):
-    """A canonical example as stored in the catalog."""
-
-    id: str
-    messages: list[Message]
-    tools: list[dict[str, Any]] | None = None
-    record_key: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    usage_role: Literal["supply", "usage"] = "supply"
-    n_messages: int
-    n_user_turns: int
-    n_chars: int
-    has_tool_calls: bool
-    has_reasoning: bool
 
 
 class NodeRecord(BaseModel):

@@ -7,6 +7,7 @@ and the concept nodes (topics, tasks, formats, licenses) seeded into every catal
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,8 @@ from rdflib.collection import Collection
 
 from catalog.errors import OntologyError, SchemaViolation
 from ontology import ONTOLOGY_FILES, SHAPES_FILE
+
+log = logging.getLogger(__name__)
 
 CG = rdflib.Namespace("https://w3id.org/curagraph#")
 
@@ -215,23 +218,6 @@ class Schema:
         names = {p for lab in self.labels.values() for p in lab.properties}
         names |= {p for rel in self.relationships.values() for p in rel.properties}
         return frozenset(names)
-
-    def describe(self) -> dict[str, Any]:
-        """A plain description (for docs, the API and prompts)."""
-        return {
-            "labels": {
-                n: {"properties": {p.name: p.type for p in lab.properties.values()}, "comment": lab.comment}
-                for n, lab in sorted(self.labels.items())
-            },
-            "relationships": {
-                n: {
-                    "pairs": sorted([a, b] for a, b in rel.pairs),
-                    "properties": {p.name: p.type for p in rel.properties.values()},
-                    "comment": rel.comment,
-                }
-                for n, rel in sorted(self.relationships.items())
-            },
-        }
 
 
 # ---------------------------------------------------------------------- loading

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES, ErrorBody
 from catalog.ask import AskAnswer, ask
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(
     tags=["ask"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -9,8 +10,10 @@ from pydantic import BaseModel
 
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES
-from catalog.browse import ConceptNode, concept_tree
+from api.views.browse import ConceptNode, concept_tree
 from catalog.model import CatalogStats, DatasetOverview
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(dependencies=[ReadAccess], responses=ERROR_RESPONSES)
 

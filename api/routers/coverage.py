@@ -3,16 +3,20 @@ heatmap matrix the dashboard draws."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query
 
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES
-from catalog.coverage import GapReport, SpecError, build_report, load_spec, parse_spec
+from api.views.dashboards import coverage_heatmap
+from catalog.coverage import GapReport, SpecError, load_spec, parse_spec
 from catalog.coverage.spec import SHIPPED_DIR
-from catalog.dashboards import coverage_heatmap
+from catalog.eligibility import build_report
 from catalog.schema import Schema
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["coverage"], dependencies=[ReadAccess], responses=ERROR_RESPONSES)
 

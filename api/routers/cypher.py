@@ -3,6 +3,7 @@ limit and a row cap with a `truncated` flag."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES, ErrorBody
 from catalog.model import CypherResult
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["cypher"], dependencies=[ReadAccess])
 

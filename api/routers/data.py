@@ -4,6 +4,7 @@ selection, training-file export, the ontology as Turtle and JSON-LD."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import shutil
 import tempfile
@@ -19,6 +20,8 @@ from api.errors import ERROR_RESPONSES, WRITE_RESPONSES
 from catalog.errors import CatalogError, NotFound
 from catalog.model import IngestSummary
 from catalog.schema import load_ontology_graph
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(responses=ERROR_RESPONSES)
 _CHUNK = 1 << 20
@@ -94,7 +97,7 @@ class SelectRequest(BaseModel):
 )
 def select(body: SelectRequest, catalog: CatalogDep) -> Any:
     from api.routers.coverage import shipped_spec
-    from catalog.select import select_examples
+    from catalog.selection import select_examples
 
     with catalog.use() as store:
         spec = shipped_spec(body.target, store.schema)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES
-from catalog.browse import ExampleDetail, ExampleFilters, ExamplesPage, example_detail, list_examples
+from api.views.browse import ExampleDetail, ExampleFilters, ExamplesPage, example_detail, list_examples
 from catalog.provenance import lineage
 from catalog.provenance.lineage import Lineage
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["examples"], dependencies=[ReadAccess], responses=ERROR_RESPONSES)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from fastapi import APIRouter
 
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES
-from catalog.dashboards import provenance_overview
+from api.views.dashboards import provenance_overview
 from catalog.provenance import LicenseCheck, check_licenses
 from catalog.provenance.synthetic import SyntheticAudit, synthetic_audit
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["provenance"], dependencies=[ReadAccess], responses=ERROR_RESPONSES)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -9,8 +10,10 @@ from pydantic import BaseModel
 
 from api.deps import CatalogDep, ReadAccess, WriteAccess
 from api.errors import ERROR_RESPONSES, WRITE_RESPONSES
-from catalog.dashboards import quality_overview
+from api.views.dashboards import quality_overview
 from catalog.quality.dedup import DedupConfig, DedupReport, dedup
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["quality"], responses=ERROR_RESPONSES)
 

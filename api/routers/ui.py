@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -15,10 +16,12 @@ from fastapi.templating import Jinja2Templates
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES, PAGE_ERROR_RESPONSES
 from api.routers.coverage import shipped_spec, shipped_targets
-from catalog.browse import ExampleFilters, example_detail, list_examples
+from api.views.browse import ExampleFilters, example_detail, list_examples
+from api.views.dashboards import coverage_heatmap, provenance_overview, quality_overview
 from catalog.coverage import SpecError
-from catalog.dashboards import coverage_heatmap, provenance_overview, quality_overview
 from catalog.store.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/ui", tags=["dashboards"], dependencies=[ReadAccess])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))

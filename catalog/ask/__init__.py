@@ -12,16 +12,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from catalog.ask.checker import check_generated
 from catalog.ask.llm import ChatClient, extract_cypher, messages_for
-from catalog.ask.templates import Match, Vocabulary, explain
+from catalog.ask.templates import explain
+from catalog.ask.vocabulary import Match, Vocabulary
 from catalog.config import Settings
 from catalog.errors import AskRefused, CatalogError, LLMError, NoModelConfigured
 from catalog.store.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 
 class Ran(BaseModel):
@@ -68,8 +72,9 @@ def _template(store: GraphStore, question: str, m: Match) -> AskAnswer:
     usable_total = (0, 0)
     with store.recording() as sink:
         if m.template == "gaps-for-target":
-            from catalog.coverage import build_report, load_spec
+            from catalog.coverage import load_spec
             from catalog.coverage.spec import SHIPPED_DIR
+            from catalog.eligibility import build_report
 
             spec = load_spec(SHIPPED_DIR / f"{m.params['target']}.yaml", schema=store.schema)
             report = build_report(store, spec)
@@ -87,7 +92,8 @@ def _template(store: GraphStore, question: str, m: Match) -> AskAnswer:
             truncated = False
             usable_total = (check.allowed, check.examples)
         else:
-            assert m.query is not None
+            if m.query is None:
+                raise CatalogError(f"ask template {m.template} has no query", hint="report this as a bug")
             result = store.read_cypher(query=m.query, params=m.params)
             columns, rows, truncated = result.columns, result.rows, result.truncated
     if m.template == "commercially-usable":

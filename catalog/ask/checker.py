@@ -10,9 +10,13 @@ query takes (catalog/store/readonly.py, then the engine's own read-only mode):
 
 from __future__ import annotations
 
+import logging
+
 from catalog.errors import AskRefused, QueryRefused
 from catalog.schema import Schema
 from catalog.store.readonly import check_read_only, tokens
+
+log = logging.getLogger(__name__)
 
 
 def _unquote(text: str) -> str:

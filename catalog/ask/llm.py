@@ -8,6 +8,7 @@ the standard library, so nothing is needed beyond the endpoint's URL.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -16,6 +17,8 @@ from typing import Any
 from catalog.ask.templates import few_shot
 from catalog.errors import LLMError
 from catalog.schema import Schema
+
+log = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"```(?:cypher|sql)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 

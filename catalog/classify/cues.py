@@ -7,11 +7,14 @@ script, case-insensitive) and one for cues in scripts written without spaces bet
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from catalog.schema import Concept
+
+log = logging.getLogger(__name__)
 
 _NO_SPACES = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 

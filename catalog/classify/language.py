@@ -7,8 +7,11 @@ example's main language is that of most of its user turns' text, falling back to
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 UNDETERMINED = "und"
 #: below this many letters a message has no language worth naming

@@ -9,6 +9,7 @@ same in English, Korean and Chinese because the cues come from the ontology in a
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -20,6 +21,8 @@ import orjson
 from catalog.classify.cues import CueMatcher
 from catalog.errors import OntologyError
 from catalog.schema import Concept, Schema
+
+log = logging.getLogger(__name__)
 
 #: formats this module decides; each must be a concept of the ontology's format scheme
 SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE = (

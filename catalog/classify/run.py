@@ -8,6 +8,7 @@ and gets no automatic edge of that kind.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -19,6 +20,8 @@ from catalog.classify.language import languages_of
 from catalog.classify.rules import Assignment, Classifier, formats_of, parse_messages
 from catalog.errors import CatalogError
 from catalog.store.base import GraphStore, NodeGroup, RelDeletion, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 AUTOMATIC = ("structure", "classifier")
 HUMAN = "human"
@@ -116,6 +119,7 @@ def classify_catalog(
                 child.close()
     report.assigned, report.kept = dict(totals["assigned"]), dict(totals["kept"])
     report.languages, report.tasks = dict(totals["languages"]), dict(totals["tasks"])
+    log.info("classified %d examples: %s assigned, %s kept", report.examples, report.assigned, report.kept)
     return report
 
 

@@ -8,13 +8,17 @@ the child, and a parent that died shows up as a broken pipe, on which the child 
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from catalog.ingest.worker import receive, send
+from catalog.errors import CatalogError
+from catalog.pipe import receive, send
+
+log = logging.getLogger(__name__)
 
 
 class ClassifyWorker:
@@ -24,7 +28,8 @@ class ClassifyWorker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "catalog.classify.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if self.proc.stdin is None or self.proc.stdout is None:
+            raise CatalogError("the classifier worker started without its pipes", hint="report this as a bug")
         self._in, self._out = self.proc.stdin, self.proc.stdout
         send(self._in, ("init", extensions))
 

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
+from catalog.census import census_language_mix, census_signatures
 from catalog.coverage.report import CoverageMatrix, GapReport, gap_report
-from catalog.coverage.spec import Eligibility, SpecError, TargetSpec, load_spec, parse_spec, resolve_spec_path
-from catalog.quality.base import SEVERITIES
+from catalog.coverage.spec import SpecError, TargetSpec, load_spec, parse_spec, resolve_spec_path
 from catalog.store.base import GraphStore
-from catalog.store.queries import census_language_mix, census_signatures
+
+log = logging.getLogger(__name__)
 
 
-def ineligible_examples(store: GraphStore, rules: Eligibility) -> set[str]:
-    """Supply examples a target's eligibility rules leave out, besides duplicates: refused by the
-    license policy once every ancestor counts, or carrying an issue above the allowed severity."""
-    out: set[str] = set()
-    if rules.license_policy != "any":
-        from catalog.provenance import usable_examples
-
-        out |= {i for i, ok in usable_examples(store, policy=rules.license_policy).items() if not ok}
-    if rules.max_issue_severity is not None:
-        blocking = SEVERITIES[SEVERITIES.index(rules.max_issue_severity) + 1 :]
-        if blocking:
-            out |= store.examples_with_issues(severities=list(blocking))
-    return out
-
-
-def build_report(store: GraphStore, spec: TargetSpec) -> GapReport:
-    """Count the catalog (one census: an index scan on Neo4j), take out what the eligibility rules
-    refuse, and compute the gap report."""
+def coverage_report(store: GraphStore, spec: TargetSpec, *, excluded: set[str] | None = None) -> GapReport:
+    """Count the catalog (one census: an index scan on Neo4j), take out the `excluded` examples and,
+    if the spec says so, the duplicates, and compute the gap report. Which examples the spec's
+    eligibility rules exclude is catalog/eligibility.py's business (`build_report`)."""
     rules = spec.eligibility
     census = store.coverage_census()
-    excluded = ineligible_examples(store, rules)
+    excluded = set(excluded or ())
     if excluded and rules.exclude_duplicates:  # duplicates are subtracted once, as duplicates
         excluded -= set(store.duplicate_members())
     if excluded:
@@ -45,7 +34,7 @@ __all__ = [
     "GapReport",
     "SpecError",
     "TargetSpec",
-    "build_report",
+    "coverage_report",
     "gap_report",
     "load_spec",
     "parse_spec",

@@ -8,6 +8,7 @@ model fully fine-tuned; x3 for a weak (small) base model; x2 for LoRA on high-co
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,6 +16,8 @@ from pydantic import BaseModel
 
 from catalog.coverage.report import GapReport
 from catalog.schema import Schema
+
+log = logging.getLogger(__name__)
 
 Complexity = Literal["low", "medium", "high"]
 

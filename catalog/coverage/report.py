@@ -9,6 +9,7 @@ however many of their descendants it is about.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ from pydantic import BaseModel
 
 from catalog.coverage.spec import DIMENSIONS, TargetSpec
 from catalog.schema import Schema, with_broader
+
+log = logging.getLogger(__name__)
 
 UNDETERMINED = "und"
 

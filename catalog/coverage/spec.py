@@ -20,6 +20,7 @@ eligibility:                      # which examples count as "have"
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from pathlib import Path
@@ -30,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from catalog.errors import CatalogError
 from catalog.schema import Schema
+
+log = logging.getLogger(__name__)
 
 DIMENSIONS = ("task", "format", "language", "topic")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")

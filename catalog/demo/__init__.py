@@ -6,6 +6,7 @@ licenses) and one manifest per dataset. It is package data: the demo needs nothi
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +14,15 @@ from typing import Any
 
 from catalog.classify import classify_catalog
 from catalog.config import Settings
-from catalog.coverage import build_report, load_spec, resolve_spec_path
+from catalog.coverage import load_spec, resolve_spec_path
+from catalog.eligibility import build_report
 from catalog.errors import ConfigError
 from catalog.ingest.pipeline import IngestPlan, prepare_ingest
 from catalog.model import IngestSummary
 from catalog.schema import load_schema
 from catalog.store import GraphStore, open_store
+
+log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MANIFEST_DIR = DATA_DIR / "manifests"

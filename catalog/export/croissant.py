@@ -14,6 +14,7 @@ that describes them (schema.org + Croissant), with PROV-O provenance at three le
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from catalog.export.subgraph import Subgraph, selection
 from catalog.provenance.license import Claim, EffectiveLicense
 from catalog.provenance.lineage import effective_license
 from catalog.store.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 CROISSANT_1_1 = "http://mlcommons.org/croissant/1.1"
 #: the relationships an effective license follows (the lineage's, as `curagraph lineage` computes it)

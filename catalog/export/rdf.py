@@ -17,6 +17,7 @@ Mapping, all of it read from the ontology (catalog/schema.py):
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from catalog.errors import CatalogError
 from catalog.export.subgraph import Subgraph
 from catalog.schema import CG, KEY_PROPERTY, Schema, load_ontology_graph
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+from catalog.store.values import chunks
+
+log = logging.getLogger(__name__)
 
 ID_BASE = "https://w3id.org/curagraph/id/"
 #: labels whose nodes are the ontology's own resources (their `iri` property names them)
@@ -163,8 +167,8 @@ def from_rdf(schema: Schema, g: rdflib.Graph) -> Iterator[WriteBatch]:
             "the file holds no catalog nodes", hint="is it an export of `curagraph export rdf`?"
         )
     for label, rows in sorted(nodes.items()):
-        for i in range(0, len(rows), CHUNK):
-            yield WriteBatch(nodes=[NodeGroup(label, rows[i : i + CHUNK])])
+        for part in chunks(rows, CHUNK):
+            yield WriteBatch(nodes=[NodeGroup(label, part)])
 
     # edge properties from the reified statements, keyed by (subject, predicate, object)
     described: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
@@ -191,5 +195,5 @@ def from_rdf(schema: Schema, g: rdflib.Graph) -> Iterator[WriteBatch]:
             for props in statements or [{}]:
                 groups.setdefault((rel, a, b, id_keys), []).append({"src": src, "dst": dst, **props})
     for (rel, a, b, id_keys), edge_rows in sorted(groups.items()):
-        for i in range(0, len(edge_rows), CHUNK):
-            yield WriteBatch(relationships=[RelGroup(rel, a, b, edge_rows[i : i + CHUNK], key=id_keys)])
+        for part in chunks(edge_rows, CHUNK):
+            yield WriteBatch(relationships=[RelGroup(rel, a, b, part, key=id_keys)])

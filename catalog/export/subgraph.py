@@ -10,6 +10,7 @@ its provenance). The result converts to networkx for a user's own analysis.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ import networkx as nx
 
 from catalog.errors import CatalogError
 from catalog.store.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 #: relationship types a selection does not follow: they lead to other examples (a duplicate's kept
 #: representative, the data a generator model was trained on), not to the selection's provenance

@@ -16,6 +16,7 @@ the examples came from `curagraph select`.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ from catalog.errors import CatalogError
 from catalog.export.croissant import effective_licenses
 from catalog.export.subgraph import selection
 from catalog.store.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 TrainingFormat = Literal["openai", "alpaca"]
 

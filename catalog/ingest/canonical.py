@@ -10,12 +10,15 @@ Metadata (labels, source ids, flags) is not part of the id.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from catalog.model import ROLES
+
+log = logging.getLogger(__name__)
 
 ID_HEX_CHARS = 32
 PREVIEW_CHARS = 200

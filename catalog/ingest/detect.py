@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
@@ -12,6 +13,8 @@ import orjson
 from catalog.errors import FormatDetectionError
 from catalog.ingest.readers import READERS
 from catalog.ingest.records import Container, iter_records, sniff_container
+
+log = logging.getLogger(__name__)
 
 SAMPLE = 25
 

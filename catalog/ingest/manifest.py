@@ -21,6 +21,7 @@ files:                              # per-file overrides, by glob on the file na
 from __future__ import annotations
 
 import fnmatch
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from catalog.errors import ManifestError
 from catalog.schema import Schema
+
+log = logging.getLogger(__name__)
 
 
 class ModelRef(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import orjson
+
+log = logging.getLogger(__name__)
 
 Container = Literal["json-array", "jsonl", "csv"]
 

@@ -8,40 +8,23 @@ and a parent that died shows up as a broken pipe, on which the child exits.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
-import struct
 import sys
-from typing import IO, Any
 
-HEADER = struct.Struct("<Q")
+from catalog.pipe import send
 
-
-def send(out: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(HEADER.pack(len(data)))
-    out.write(data)
-    out.flush()
-
-
-def receive(stream: IO[bytes]) -> Any | None:
-    """The next message, or None at end of stream."""
-    head = stream.read(HEADER.size)
-    if len(head) < HEADER.size:
-        return None
-    (size,) = HEADER.unpack(head)
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    return pickle.loads(data)
+log = logging.getLogger(__name__)
 
 
 def main() -> None:
-    from catalog.ingest.pipeline import _Quarantine, parse_file
+    from catalog.ingest.parse import parse_file
+    from catalog.ingest.quarantine import Quarantine
 
     spec = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
-    quarantine = _Quarantine(spec.quarantine_file)
+    quarantine = Quarantine(spec.quarantine_file)
     try:
         for batch in parse_file(spec, quarantine):
             send(out, ("batch", batch))

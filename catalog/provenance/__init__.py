@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from catalog.errors import NotFound
 from catalog.provenance.check import LicenseCheck, Policy, example_verdicts, license_check
 from catalog.provenance.lineage import Lineage, build_lineage
 from catalog.store.base import GraphStore
+
+log = logging.getLogger(__name__)
 
 
 def lineage(store: GraphStore, example_id: str) -> Lineage:

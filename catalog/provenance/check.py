@@ -5,6 +5,7 @@ so the check is computed per group of origins and reported per group."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -22,6 +23,8 @@ from catalog.provenance.license import (
     conflicts_of,
     model_conflicts,
 )
+
+log = logging.getLogger(__name__)
 
 Policy = Literal["commercial", "any"]
 

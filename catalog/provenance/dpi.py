@@ -18,6 +18,7 @@ conflicting claims sit side by side, each with who makes it.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,8 @@ from catalog.errors import CatalogError
 from catalog.ingest.pipeline import slug
 from catalog.schema import Schema
 from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 CLAIMANT = "Data Provenance Initiative"
 PREFIX = "dpi:"

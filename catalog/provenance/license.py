@@ -3,10 +3,13 @@ path through the lineage graph that imposed it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
 
 #: conditions a license (or model terms of use) can impose, from the ontology's license properties
 NON_COMMERCIAL, SHARE_ALIKE, NO_DERIVATIVES, ATTRIBUTION = (

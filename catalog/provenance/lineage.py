@@ -8,6 +8,7 @@ claim reachable from the example: most restrictive wins, each condition with its
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ from catalog.provenance.license import (
     conflicts_of,
     model_conflicts,
 )
+
+log = logging.getLogger(__name__)
 
 
 class SourceRef(BaseModel):

@@ -13,6 +13,7 @@ Messages in no recognisable language ('und': code, numbers) never count.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,10 +21,12 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel
 
+from catalog.census import parse_key
 from catalog.coverage.report import UNDETERMINED, CoverageMatrix
 from catalog.schema import Schema
 from catalog.store.base import GraphStore
-from catalog.store.coverage_key import parse_key
+
+log = logging.getLogger(__name__)
 
 SAMPLE = 5
 

@@ -10,10 +10,13 @@ the span: `message 2` or `message 2 chars 10-25`.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import orjson
+
+log = logging.getLogger(__name__)
 
 Severity = Literal["info", "warning", "error"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")

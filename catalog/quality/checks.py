@@ -3,6 +3,7 @@ boilerplate, length bounds)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,8 @@ import orjson
 
 from catalog.quality.base import ExampleView, Factor, Finding, Severity
 from catalog.quality.pii import find_pii
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------- format
 

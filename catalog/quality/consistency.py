@@ -10,6 +10,7 @@ different stated final numbers (GSM8K's `#### 72`, `\\boxed{}`, "the answer is 7
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from catalog.quality.base import Finding, issue_id
 from catalog.quality.dedup import DedupConfig, jaccard, shingles, signed_index, verified_pairs
 from catalog.quality.minhash import MinHasher
 from catalog.store.base import GraphStore, NodeDeletion, NodeGroup, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 NAME, VERSION = "consistency", "1"
 _FINAL = re.compile(

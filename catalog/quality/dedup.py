@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from pydantic import BaseModel
 
 from catalog.quality.minhash import MinHasher, band_keys, normalise, optimal_bands
 from catalog.store.base import GraphStore, RelDeletion, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 POLICY = "human>synthetic, fewer errors, fewer issues, earlier ingested, smaller id"
 METHODS = ("exact", "minhash")

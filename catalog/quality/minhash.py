@@ -16,10 +16,13 @@ weighted area of false positives and negatives under the S-curve).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 _WS = re.compile(r"\s+")
 _M1 = np.uint32(0x85EBCA6B)

@@ -9,10 +9,13 @@ Findings never carry the matched value in full: `masked` keeps the first and las
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

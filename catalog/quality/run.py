@@ -8,6 +8,7 @@ interrupted run loses nothing and a re-run finishes it.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from catalog.errors import CatalogError
 from catalog.quality.base import ExampleCheck, ExampleView, Finding, issue_id
 from catalog.quality.checks import default_checks
 from catalog.store.base import GraphStore, NodeDeletion, NodeGroup, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 PAGE = 2_000
 Progress = Callable[[int, int], None]
@@ -77,6 +80,7 @@ def run_checks(
         if progress:
             progress(min(start + PAGE, len(ordered)), len(ordered))
     report.checked, report.issues, report.kinds = (dict(counts[k]) for k in ("checked", "issues", "kinds"))
+    log.info("quality checks: examples looked at %s; findings %s", report.checked, report.kinds)
     return report
 
 

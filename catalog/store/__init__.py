@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from catalog.config import Settings
 from catalog.errors import ConfigError, StoreUnavailable
 from catalog.schema import Schema, load_schema
 from catalog.store.base import GraphStore, NodeGroup, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 
 def open_store(
@@ -49,6 +53,7 @@ def open_store(
             ) from exc
         clear_stale_server_file(settings.db)
         store.ensure_schema()
+        log.info("opened the embedded catalog at %s", settings.graph_path)
         return store
     from catalog.store.neo4j import Neo4jStore
 
@@ -68,6 +73,7 @@ def open_store(
         row_cap=settings.row_cap,
     )
     neo.ensure_schema()
+    log.info("connected to Neo4j at %s (database %s)", settings.neo4j_uri, settings.neo4j_database)
     return neo
 
 

@@ -7,6 +7,10 @@ exactly the Cypher it ran. Concept filters include descendants (`BROADER*0..30`)
 
 from __future__ import annotations
 
+import logging
+
+log = logging.getLogger(__name__)
+
 EXAMPLES_TOTAL = "MATCH (e:Example) WHERE e.usage_role = 'supply' RETURN count(e) AS examples"
 
 COUNT_BY = {

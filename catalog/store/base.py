@@ -6,12 +6,15 @@ never driver records. Every write names labels and relationship types that the s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
 from catalog.schema import Schema
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -286,9 +289,6 @@ class GraphStore(Protocol):
         self, *, role: str = "supply", with_duplicates: bool = True
     ) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
         """(tasks, formats, language, topics, examples) for every combination present in the role."""
-
-    def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
-        """(main language, distinct message languages, examples) for the role."""
 
     def recording(self) -> Any:
         """A context manager: the list of (query, params) this thread runs on the store meanwhile."""

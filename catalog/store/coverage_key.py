@@ -17,30 +17,14 @@ slower queries, which the readers fall back to when the keys do not account for 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from catalog.census import KEYS, Slots, make_key
 from catalog.store.base import NodeGroup, WriteBatch
 
-#: property -> the relationships it summarises, in key order, with their targets
-KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "coverage_key": (("FOR_TASK", "Task"), ("HAS_FORMAT", "Format"), ("ABOUT", "Topic")),
-    "origin_key": (("IN_DATASET", "Dataset"), ("FROM_SOURCE", "Source"), ("GENERATED_BY", "Activity")),
-}
-#: the coverage key's relationships (kept for readers of the coverage key)
-KEYED = KEYS["coverage_key"]
-PROPERTY = "coverage_key"
-SEP, ITEM = ";", ","
-
-Slots = tuple[set[str], ...]
-
-
-def make_key(*parts: Iterable[str]) -> str:
-    return SEP.join(ITEM.join(sorted(set(v))) for v in parts)
-
-
-def parse_key(key: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(p.split(ITEM)) if p else () for p in key.split(SEP))
+log = logging.getLogger(__name__)
 
 
 def _matches(group: Any, rel: str, target: str) -> bool:

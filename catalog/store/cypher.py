@@ -1,17 +1,21 @@
 """The Cypher the catalog runs, written once.
 
 Templates are module constants with `$params` for every value. Labels, relationship types and
-property names are filled in only by `render`, which takes them from the schema (so only names the
-ontology declares reach a query) and backticks them. Where the engines' dialects differ, a small
-per-engine variant sits next to the shared form, named `..._EMBEDDED` / `..._NEO4J`.
+property names are filled in only through `label`, `rel_type` and `quote` below, which take them
+from the schema (so only names the ontology declares reach a query) and backtick them. Where the
+engines' dialects differ, a small per-engine variant sits next to the shared form, named
+`..._EMBEDDED` / `..._NEO4J`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from catalog.schema import Schema
 from catalog.store.base import RelDeletion
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- names
 

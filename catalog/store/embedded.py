@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -16,7 +17,9 @@ from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
 from catalog.store.queries import CatalogQueries
 from catalog.store.seed import seed_batch
-from catalog.store.values import plain
+from catalog.store.values import chunks, plain
+
+log = logging.getLogger(__name__)
 
 #: rows per UNWIND statement
 _CHUNK = 5000
@@ -41,10 +44,6 @@ def _arrow_types() -> None:
 
 #: variable-length patterns stop at 30 hops on this engine unless raised
 VAR_LENGTH_MAX_DEPTH = 100
-
-
-def _ddl_type(prop_type: str) -> str:
-    return prop_type  # the schema's type names are the engine's
 
 
 def _merge_rows(keys: Sequence[Any], rows: Sequence[Mapping[str, Any]]) -> dict[Any, Mapping[str, Any]]:
@@ -183,7 +182,7 @@ class EmbeddedStore(CatalogQueries):
         for lab in sorted(self.schema.labels.values(), key=lambda x: x.name):
             cols = [f"{Q.quote(KEY_PROPERTY)} STRING PRIMARY KEY"]
             cols += [
-                f"{Q.quote(p.name)} {_ddl_type(p.type)}"
+                f"{Q.quote(p.name)} {p.type}"
                 for p in sorted(lab.properties.values(), key=lambda p: p.name)
                 if p.name != KEY_PROPERTY
             ]
@@ -191,8 +190,7 @@ class EmbeddedStore(CatalogQueries):
         for rel in sorted(self.schema.relationships.values(), key=lambda x: x.name):
             parts = [f"FROM {Q.quote(a)} TO {Q.quote(b)}" for a, b in sorted(rel.pairs)]
             parts += [
-                f"{Q.quote(p.name)} {_ddl_type(p.type)}"
-                for p in sorted(rel.properties.values(), key=lambda p: p.name)
+                f"{Q.quote(p.name)} {p.type}" for p in sorted(rel.properties.values(), key=lambda p: p.name)
             ]
             statements.append(f"CREATE REL TABLE IF NOT EXISTS {Q.quote(rel.name)}({', '.join(parts)})")
         return statements
@@ -209,9 +207,7 @@ class EmbeddedStore(CatalogQueries):
                 continue
             have = {row[1] for row in self._rows(f"CALL table_info('{name}') RETURN *")}
             for prop in sorted(set(specs) - have):
-                self._execute(
-                    f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {_ddl_type(specs[prop].type)}"
-                )
+                self._execute(f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {specs[prop].type}")
         self._column_cache.clear()
         self.write(batch=seed_batch(self.schema))
 
@@ -230,13 +226,12 @@ class EmbeddedStore(CatalogQueries):
         with self._transaction():
             for nd in batch.node_deletions:
                 query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
-                for i in range(0, len(nd.ids), _CHUNK):
-                    self._execute(query, {"ids": list(nd.ids[i : i + _CHUNK])})
+                for part in chunks(nd.ids, _CHUNK):
+                    self._execute(query, {"ids": part})
             for deletion in batch.deletions:
-                for i in range(0, len(deletion.src_ids), _CHUNK):
+                for part in chunks(deletion.src_ids, _CHUNK):
                     self._execute(
-                        Q.delete_rels(self.schema, deletion),
-                        {"ids": list(deletion.src_ids[i : i + _CHUNK]), "methods": list(deletion.methods)},
+                        Q.delete_rels(self.schema, deletion), {"ids": part, "methods": list(deletion.methods)}
                     )
             for group in batch.nodes:
                 made = self._upsert_nodes(group)
@@ -296,8 +291,8 @@ class EmbeddedStore(CatalogQueries):
             if not set_keys:
                 continue
             update = Q.UPDATE_NODES.format(label=lab, assignments=Q.assignments("n", "r", set_keys))
-            for i in range(0, len(rows), _CHUNK):
-                self._execute(update, {"rows": rows[i : i + _CHUNK]})
+            for part in chunks(rows, _CHUNK):
+                self._execute(update, {"rows": part})
         return len(new)
 
     def _upsert_rels(self, group: RelGroup) -> int:
@@ -327,8 +322,8 @@ class EmbeddedStore(CatalogQueries):
             key_cols = "".join(f", r.{Q.quote(k)}" for k in group.key)
             find = Q.EXISTING_RELS.format(key_filter=key_filter, key_cols=key_cols, **names)
             probe = [{k: r.get(k) for k in ident} for r in maybe_old]
-            for i in range(0, len(probe), _CHUNK):
-                existing.update(tuple(r) for r in self._rows(find, {"rows": probe[i : i + _CHUNK]}))
+            for chunk in chunks(probe, _CHUNK):
+                existing.update(tuple(r) for r in self._rows(find, {"rows": chunk}))
         new = [r for i, r in unique.items() if i not in existing] if existing else rows
         # endpoints not created in this transaction must exist before a COPY, which must not fail
         stale_src = {r["src"] for r in new if r["src"] not in fresh_src}
@@ -361,8 +356,8 @@ class EmbeddedStore(CatalogQueries):
             update = Q.UPDATE_RELS.format(
                 key_filter=key_filter, assignments=Q.assignments("x", "r", set_keys), **names
             )
-            for i in range(0, len(part), _CHUNK):
-                self._execute(update, {"rows": part[i : i + _CHUNK]})
+            for chunk in chunks(part, _CHUNK):
+                self._execute(update, {"rows": chunk})
         return len(new)
 
     def _raise_missing_endpoints(self, group: RelGroup, rows: Sequence[Mapping[str, Any]]) -> None:

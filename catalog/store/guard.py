@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from catalog.errors import StoreError
 from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store.base import WriteBatch
+
+log = logging.getLogger(__name__)
 
 
 def validate_batch(schema: Schema, batch: WriteBatch) -> None:

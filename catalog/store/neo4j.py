@@ -9,6 +9,7 @@ must be read-only, then runs in a READ session, so the server itself refuses a w
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,9 @@ from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
 from catalog.store.queries import CatalogQueries
 from catalog.store.seed import seed_batch
+from catalog.store.values import chunks
+
+log = logging.getLogger(__name__)
 
 #: rows per UNWIND statement inside a write transaction
 _CHUNK = 10_000
@@ -180,11 +184,10 @@ class Neo4jStore(CatalogQueries):
             keyed = {prop: [i for i in ids if i not in new] for prop, ids in keyed.items()}
         for nd in batch.node_deletions:
             query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
-            for i in range(0, len(nd.ids), _CHUNK):
-                tx.run(query, ids=list(nd.ids[i : i + _CHUNK])).consume()
+            for part in chunks(nd.ids, _CHUNK):
+                tx.run(query, ids=part).consume()
         for deletion in batch.deletions:
-            for i in range(0, len(deletion.src_ids), _CHUNK):
-                ids = list(deletion.src_ids[i : i + _CHUNK])
+            for ids in chunks(deletion.src_ids, _CHUNK):
                 tx.run(
                     Q.delete_rels(self.schema, deletion), ids=ids, methods=list(deletion.methods)
                 ).consume()
@@ -219,8 +222,8 @@ class Neo4jStore(CatalogQueries):
         on_match = " ON MATCH SET n += r.props" if group.update_existing else ""
         query = Q.MERGE_NODES_NEO4J.format(label=Q.label(self.schema, group.label), on_match=on_match)
         made = 0
-        for i in range(0, len(rows), _CHUNK):
-            made += tx.run(query, rows=rows[i : i + _CHUNK]).consume().counters.nodes_created
+        for part in chunks(rows, _CHUNK):
+            made += tx.run(query, rows=part).consume().counters.nodes_created
         return int(made)
 
     def _merge_rels(self, tx: Any, group: RelGroup, known: Mapping[str, set[str]]) -> int:

@@ -5,6 +5,7 @@ here into `CatalogQueries`, which both engines extend."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,13 +15,15 @@ from catalog.store import cypher as Q
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
 from catalog.store.queries_base import PROBE, QueryBase
 from catalog.store.queries_browse import BrowseQueries
-from catalog.store.queries_coverage import CensusRow, CoverageQueries, census_language_mix, census_signatures
+from catalog.store.queries_coverage import CoverageQueries
 from catalog.store.queries_provenance import ProvenanceQueries
 from catalog.store.queries_quality import QualityQueries
 from catalog.store.readonly import check_read_only
-from catalog.store.values import node_record
+from catalog.store.values import chunks, node_record
 
-__all__ = ["PROBE", "CatalogQueries", "CensusRow", "census_language_mix", "census_signatures"]
+log = logging.getLogger(__name__)
+
+__all__ = ["PROBE", "CatalogQueries"]
 
 
 class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQueries, QueryBase):
@@ -69,8 +72,8 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
         query = Q.EXISTING_IDS.format(label=Q.label(self.schema, label))
         found: set[str] = set()
         ids = list(ids)
-        for i in range(0, len(ids), PROBE):
-            found.update(r[0] for r in self._rows(query, {"ids": ids[i : i + PROBE]}))
+        for part in chunks(ids, PROBE):
+            found.update(r[0] for r in self._rows(query, {"ids": part}))
         return found
 
     def get_node(self, *, label: str, node_id: str) -> NodeRecord | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -10,6 +11,9 @@ from typing import Any
 from catalog.schema import Schema
 from catalog.store import cypher as Q
 from catalog.store.base import WriteBatch, WriteResult
+from catalog.store.values import chunks
+
+log = logging.getLogger(__name__)
 
 #: ids per existence probe: each probe joins against the whole table on the embedded engine, so
 #: fewer and larger is faster (5,000-id probes cost 17 s more than 50,000-id probes at 1M)
@@ -49,6 +53,6 @@ class QueryBase:
     def _rows_for(self, query: str, ids: Sequence[str], **params: Any) -> list[list[Any]]:
         """`query` over `ids` in probes of PROBE ids (`$ids`), rows concatenated."""
         out: list[list[Any]] = []
-        for i in range(0, len(ids), PROBE):
-            out += self._rows(query, {**params, "ids": list(ids[i : i + PROBE])})
+        for part in chunks(ids, PROBE):
+            out += self._rows(query, {**params, "ids": part})
         return out

@@ -3,11 +3,14 @@ engines. Filters are fixed Cypher fragments chosen by which filters are set; val
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from catalog.store import cypher as Q
 from catalog.store.base import ExampleWhere
 from catalog.store.queries_base import QueryBase
+
+log = logging.getLogger(__name__)
 
 #: (filter field, fragment); a fragment joins the WHERE clause when its field is set
 _FILTERS: tuple[tuple[str, str], ...] = (

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Sequence
 from typing import Any
 
-from catalog.store import coverage_key as K
+from catalog import census as K
+from catalog.census import CensusRow, census_signatures
 from catalog.store import cypher as Q
 from catalog.store.queries_base import PROBE, QueryBase
+from catalog.store.values import chunks
 
-CensusRow = tuple[Any, ...]
-
-
-def census_signatures(
-    census: Mapping[str, list[CensusRow]], *, role: str, exclude_duplicates: bool = False
-) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
-    """Coverage signatures (tasks, formats, language, topics, examples) of one role from a census,
-    without the duplicates if asked, and without the census's "excluded" part if it has one."""
-    merged: dict[tuple[Any, ...], int] = {}
-    parts = [("all", 1), ("duplicates", -1)] if exclude_duplicates else [("all", 1)]
-    if "excluded" in census:
-        parts.append(("excluded", -1))
-    for part, sign in parts:
-        for r_role, tasks, formats, language, topics, _langs, n in census[part]:
-            if r_role == role:
-                sig = (tasks, formats, language, topics)
-                merged[sig] = merged.get(sig, 0) + sign * n
-    return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0])) if n]
-
-
-def census_language_mix(
-    census: Mapping[str, list[CensusRow]], *, role: str
-) -> list[tuple[str | None, tuple[str, ...], int]]:
-    """(main language, distinct message languages, examples) of one role from a census."""
-    merged: dict[tuple[Any, ...], int] = {}
-    for r_role, _t, _f, language, _topics, langs, n in census["all"]:
-        if r_role == role:
-            key = (language, tuple(sorted(set(langs))))
-            merged[key] = merged.get(key, 0) + n
-    return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]
+log = logging.getLogger(__name__)
 
 
 class CoverageQueries(QueryBase):
@@ -118,8 +92,8 @@ class CoverageQueries(QueryBase):
         """The census rows of the given examples (as `coverage_census`, from their keys; an example
         without a key counts as assigned nothing)."""
         out: dict[CensusRow, int] = {}
-        for i in range(0, len(ids), PROBE):
-            for role, key, language, langs, n in self._rows(Q.CENSUS_OF, {"ids": list(ids[i : i + PROBE])}):
+        for part in chunks(ids, PROBE):
+            for role, key, language, langs, n in self._rows(Q.CENSUS_OF, {"ids": part}):
                 tasks, formats, topics = K.parse_key(key) if key else ((), (), ())
                 row = (role, tasks, formats, language, topics, tuple(langs or ()))
                 out[row] = out.get(row, 0) + int(n)
@@ -130,10 +104,6 @@ class CoverageQueries(QueryBase):
     ) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
         """(tasks, formats, language, topics, examples) for every combination present, merged."""
         return census_signatures(self.coverage_census(), role=role, exclude_duplicates=not with_duplicates)
-
-    def language_mix(self, *, role: str = "supply") -> list[tuple[str | None, tuple[str, ...], int]]:
-        """(main language, distinct message languages, examples), merged."""
-        return census_language_mix(self.coverage_census(), role=role)
 
     def coverage_signatures_from_edges(
         self, *, role: str = "supply", with_duplicates: bool = True, unkeyed_only: bool = False

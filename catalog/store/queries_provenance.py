@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from catalog.store import coverage_key as K
+from catalog import census as K
 from catalog.store import cypher as Q
 from catalog.store.queries_base import PROBE, QueryBase
+from catalog.store.values import chunks
+
+log = logging.getLogger(__name__)
 
 
 def _origins(key: str | None, models_of: Mapping[str, list[str]]) -> list[list[str]]:
@@ -152,8 +156,8 @@ class ProvenanceQueries(QueryBase):
         """[id, datasets, sources, models] of each given example (its direct origins)."""
         out: dict[str, list[list[str]]] = {i: [[], [], []] for i in ids}
         for slot, query in enumerate((Q.DATASETS_OF, Q.SOURCES_OF, Q.MODELS_OF)):
-            for i in range(0, len(ids), PROBE):
-                for ident, target in self._rows(query, {"ids": list(ids[i : i + PROBE])}):
+            for part in chunks(ids, PROBE):
+                for ident, target in self._rows(query, {"ids": part}):
                     out[ident][slot].append(target)
         return [[i, *parts] for i, parts in out.items()]
 

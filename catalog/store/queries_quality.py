@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from catalog.store import cypher as Q
 from catalog.store.queries_base import PROBE, QueryBase
+from catalog.store.values import chunks
+
+log = logging.getLogger(__name__)
 
 
 class QualityQueries(QueryBase):
@@ -52,8 +56,8 @@ class QualityQueries(QueryBase):
 
     def example_messages(self, *, ids: Sequence[str]) -> list[tuple[str, str | None]]:
         out: list[tuple[str, str | None]] = []
-        for i in range(0, len(ids), PROBE):
-            out += [(r[0], r[1]) for r in self._rows(Q.EXAMPLE_MESSAGES, {"ids": list(ids[i : i + PROBE])})]
+        for part in chunks(ids, PROBE):
+            out += [(r[0], r[1]) for r in self._rows(Q.EXAMPLE_MESSAGES, {"ids": part})]
         return out
 
     def duplicate_edges(self, *, ids: Sequence[str]) -> list[tuple[str, str, float, str]]:
@@ -80,8 +84,8 @@ class QualityQueries(QueryBase):
         facts: dict[str, dict[str, Any]] = {
             i: {"synthetic": False, "errors": 0, "issues": 0, "ingested_at": None} for i in ids
         }
-        for i in range(0, len(ids), PROBE):
-            chunk = {"ids": list(ids[i : i + PROBE])}
+        for part in chunks(ids, PROBE):
+            chunk = {"ids": part}
             for (ident,) in self._rows(Q.SYNTHETIC_AMONG, chunk):
                 facts[ident]["synthetic"] = True
             for ident, severity, n in self._rows(Q.ISSUE_COUNTS_AMONG, chunk):

@@ -13,10 +13,13 @@ string (`WHERE e.prompt_preview CONTAINS 'CREATE'`) is fine and a keyword hidden
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
 from catalog.errors import QueryRefused
+
+log = logging.getLogger(__name__)
 
 #: clauses that write, or reach outside the graph, in either engine's dialect
 FORBIDDEN_KEYWORDS = frozenset(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from catalog.schema import Concept, Schema
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+
+log = logging.getLogger(__name__)
 
 
 def _concept_row(c: Concept, *, with_depth: bool) -> dict[str, Any]:

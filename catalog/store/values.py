@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 import uuid
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _INTERNAL = {"_ID", "_SRC", "_DST", "_LABEL"}
 
@@ -44,3 +50,9 @@ def node_record(value: Any) -> Any:
 
     node = plain(value) if "_LABEL" in value else dict(value)
     return NodeRecord(label=node.pop("_label"), properties=node)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """`items` in consecutive lists of at most `size` (the id probes and row batches of the store)."""
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from catalog.ingest.readers.base import Reader
 from catalog.ingest.readers.chat import GlaiveReader, OpenAiChatReader, ShareGptReader
 from catalog.ingest.readers.instruction import (
@@ -13,6 +15,8 @@ from catalog.ingest.readers.instruction import (
 )
 from catalog.ingest.readers.oasst import OasstTreeReader
 from catalog.ingest.readers.tools import BfclReader, GorillaReader
+
+log = logging.getLogger(__name__)
 
 READERS: dict[str, type[Reader]] = {
     r.name: r

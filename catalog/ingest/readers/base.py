@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 from catalog.ingest.canonical import Candidate, RecordError
 from catalog.ingest.records import Container
+
+log = logging.getLogger(__name__)
 
 
 class Reader:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +10,8 @@ import orjson
 
 from catalog.ingest.canonical import Candidate, RecordError, tool_call
 from catalog.ingest.readers.base import Reader, rest
+
+log = logging.getLogger(__name__)
 
 SHAREGPT_ROLES = {
     "human": "user",

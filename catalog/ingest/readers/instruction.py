@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from catalog.ingest.canonical import Candidate, RecordError, text_field
 from catalog.ingest.readers.base import Reader, rest
 from catalog.ingest.records import Container
+
+log = logging.getLogger(__name__)
 
 
 def _prompt(instruction: str, extra: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from catalog.ingest.canonical import Candidate, RecordError
 from catalog.ingest.readers.base import Reader
+
+log = logging.getLogger(__name__)
 
 _ROLES = {"prompter": "user", "assistant": "assistant"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,8 @@ import orjson
 
 from catalog.ingest.canonical import Candidate, RecordError, tool_call
 from catalog.ingest.readers.base import Reader, rest
+
+log = logging.getLogger(__name__)
 
 #: BFCL's multi-turn API classes and the files that document them (multi_turn_func_doc/)
 BFCL_CLASS_FILES = {

@@ -3,16 +3,19 @@ provenance flow and license summary, the quality overview."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Any, Literal
 
-from catalog.coverage import build_report
+from catalog.census import census_signatures
 from catalog.coverage.report import UNDETERMINED, CoverageMatrix, GapReport
 from catalog.coverage.spec import TargetSpec
+from catalog.eligibility import build_report
 from catalog.provenance import check_licenses
 from catalog.provenance.synthetic import synthetic_audit
 from catalog.store.base import GraphStore
-from catalog.store.queries_coverage import census_signatures
+
+log = logging.getLogger(__name__)
 
 RowDim = Literal["topic", "task"]
 ColDim = Literal["task", "format", "language"]

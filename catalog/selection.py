@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,14 +25,17 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from catalog.coverage import SpecError, TargetSpec, ineligible_examples
+from catalog.census import parse_key
+from catalog.coverage import SpecError, TargetSpec
 from catalog.coverage.report import UNDETERMINED
 from catalog.coverage.spec import DIMENSIONS, Eligibility, Quota
+from catalog.eligibility import ineligible_examples
 from catalog.quality.dedup import conversation_text
 from catalog.quality.minhash import MinHasher
 from catalog.schema import with_broader
 from catalog.store.base import GraphStore
-from catalog.store.coverage_key import parse_key
+
+log = logging.getLogger(__name__)
 
 #: signature entries used for the diversity distance (the first of a 128-entry MinHash)
 DIVERSITY_PERMS = 32

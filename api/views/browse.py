@@ -4,20 +4,22 @@ dashboards call these; the store holds the Cypher."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog.census import census_signatures, parse_key
 from catalog.coverage.report import CoverageMatrix
 from catalog.errors import CatalogError, NotFound
 from catalog.provenance import lineage, usable_examples
 from catalog.provenance.lineage import Lineage
 from catalog.schema import Concept, Schema
 from catalog.store.base import ExampleWhere, GraphStore
-from catalog.store.coverage_key import parse_key
-from catalog.store.queries_coverage import census_signatures
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE = 500
 
