@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"

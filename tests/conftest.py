@@ -6,8 +6,6 @@ Tests that need ../shared/datasets fail in CI when it is missing and skip elsewh
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,15 +14,7 @@ import pytest
 from catalog.config import Settings
 from catalog.schema import Schema, load_schema
 from catalog.store.embedded import EmbeddedStore
-
-REPO = Path(__file__).resolve().parents[1]
-MANIFESTS = REPO / "tests" / "manifests"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def shared_datasets_dir() -> Path:
-    env = os.environ.get("CURAGRAPH_SHARED_DATASETS")
-    return Path(env) if env else REPO.parent / "shared" / "datasets"
+from tests.helpers import IN_CI, fresh_neo4j_store, shared_datasets_dir
 
 
 @pytest.fixture(scope="session")
@@ -64,36 +54,6 @@ def disk_store(schema: Schema, settings: Settings) -> Iterator[EmbeddedStore]:
     store.close()
 
 
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    """`curagraph ARGS` in a subprocess of this interpreter, from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "catalog.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=REPO,
-        timeout=timeout,
-    )
-
-
-def build_browsing_catalog(db: Path, datasets: Path, copies: Path, env: dict[str, str]) -> None:
-    """The catalog the API and browser tests browse: the demo sample plus the labelled near-duplicate
-    set (150 originals from the real datasets with planted copies), checked and deduplicated."""
-    from bench.neardup import build
-
-    build(datasets, copies, originals=150)
-    for args in (
-        ["demo"],
-        ["ingest", str(copies / "data.jsonl"), "--manifest", str(copies / "manifest.yaml")],
-        ["check"],
-        ["dedup"],
-    ):
-        done = run_cli(*args, "--db", str(db), "--json", env=env)
-        assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="session")
 def neo4j_env() -> dict[str, str]:
     """A real Neo4j: `make test` starts one (scripts/neo4j.sh); or point CURAGRAPH_NEO4J_* at yours."""
@@ -109,16 +69,6 @@ def neo4j_env() -> dict[str, str]:
     return env
 
 
-def fresh_neo4j_store(schema: Schema, env: dict[str, str]):  # type: ignore[no-untyped-def]
-    """A Neo4jStore on an emptied database with the schema ensured."""
-    from catalog.store.neo4j import Neo4jStore
-
-    store = Neo4jStore(env["URI"], user=env["USER"], password=env["PASSWORD"], schema=schema)
-    store.wipe()
-    store.ensure_schema()
-    return store
-
-
 @pytest.fixture(params=["embedded", "neo4j"])
 def store(request: pytest.FixtureRequest, schema: Schema, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Each engine in turn: a real on-disk embedded catalog, then a real Neo4j server."""
@@ -129,3 +79,32 @@ def store(request: pytest.FixtureRequest, schema: Schema, tmp_path: Path):  # ty
         s = fresh_neo4j_store(schema, request.getfixturevalue("neo4j_env"))
     yield s
     s.close()
+
+
+#: the tiers: `make test-fast` runs what needs none of these; `make test` runs everything
+TIER_MARKERS = {
+    "neo4j": "needs a Neo4j server",
+    "shared": "needs the real datasets in ../shared/datasets",
+    "browser": "needs Debian's chromium",
+    "slow": "builds and installs the package (minutes)",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in TIER_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with what it needs, from the fixtures it uses (also through its parameters,
+    as the two-engine `store` fixture has), so the fast tier can leave those out."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = list(callspec.params.values()) if callspec is not None else []
+        if "neo4j_env" in fixtures or "neo4j" in params:
+            item.add_marker(pytest.mark.neo4j)
+        if "datasets" in fixtures:
+            item.add_marker(pytest.mark.shared)
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)

@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from catalog.config import Settings
-from tests.conftest import MANIFESTS, build_browsing_catalog, fresh_neo4j_store, run_cli
-from tests.test_store import WRITES
+from tests.helpers import fresh_neo4j_store, manifest_path, run_cli
+from tests.helpers.catalogs import build_browsing_catalog
+from tests.helpers.hostile import WRITES
 
 TOKEN = "test-token-0123456789"
 
@@ -225,7 +226,7 @@ def _error(response: Any, status: int, code: str) -> None:
 
 def test_one_error_shape_and_writes_need_the_token(built: Built, datasets: Path) -> None:
     data = datasets / "kullm-user-oriented-ko" / "user_oriented_instructions_eval.jsonl"
-    manifest = MANIFESTS / "kullm-user-oriented-ko.yaml"
+    manifest = manifest_path("kullm-user-oriented-ko")
     files = {"file": (data.name, data.read_bytes()), "manifest": (manifest.name, manifest.read_bytes())}
     with built.api() as c:
         _error(c.get("/no-such-route"), 404, "not_found")
@@ -267,7 +268,7 @@ def test_read_only_cypher_refuses_writes_and_escapes_through_the_api(built: Buil
 
 
 def test_ask_answers_like_the_cli_and_refuses_in_the_one_error_shape(built: Built) -> None:
-    from tests.test_ask import FakeModel
+    from tests.helpers.fake_model import FakeModel
 
     questions = ["How many examples per task?", "작업별 예제 수는?", "How many examples are there?"]
     cli = [built.cli("ask", q) for q in questions]

@@ -22,7 +22,7 @@ from catalog.errors import NoModelConfigured
 from catalog.schema import Schema
 from catalog.store import GraphStore, open_store
 from catalog.store import ask_cypher as A
-from tests.conftest import fresh_neo4j_store
+from tests.helpers import fresh_neo4j_store
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "ask_corpus.yaml").read_text())
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

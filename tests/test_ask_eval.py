@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from bench.ask_eval import QUESTIONS, build_catalog, evaluate
 from catalog.config import Settings
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.conftest import fresh_neo4j_store
+from tests.helpers import fresh_neo4j_store
+from tests.helpers.ask_eval import QUESTIONS, build_catalog, evaluate
 
 
 @pytest.fixture(scope="module")

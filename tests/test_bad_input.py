@@ -11,7 +11,7 @@ from catalog.config import Settings
 from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 GOOD = {"instruction": "Say hi", "input": "", "output": "hi"}
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import IN_CI, REPO, build_browsing_catalog
+from tests.helpers import IN_CI, REPO
+from tests.helpers.catalogs import build_browsing_catalog
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "docs" / "screenshots"

@@ -210,7 +210,7 @@ def _keys(store) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
 
 def _keys_from_edges(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The key each example should carry, computed here from its edges (the truth)."""
-    from catalog.store.coverage_key import make_key
+    from catalog.census import make_key
 
     out: dict[str, list[set[str]]] = {i: [set(), set(), set()] for i in _keys(store)}
     for slot, (rel, to) in enumerate([("FOR_TASK", "Task"), ("HAS_FORMAT", "Format"), ("ABOUT", "Topic")]):

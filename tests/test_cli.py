@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, MANIFESTS, REPO, run_cli
+from tests.helpers import IN_CI, REPO, manifest_path, run_cli
 
 
 def _json(*args: str, env: dict[str, str] | None = None) -> dict:
@@ -57,7 +57,7 @@ def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, d
             "ingest",
             str(datasets / dataset / name),
             "--manifest",
-            str(MANIFESTS / f"{dataset}.yaml"),
+            str(manifest_path(dataset)),
             "--db",
             db,
         )
@@ -74,7 +74,7 @@ def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, d
         "ingest",
         str(datasets / "gsm8k" / "test.jsonl"),
         "--manifest",
-        str(MANIFESTS / "gsm8k.yaml"),
+        str(manifest_path("gsm8k")),
         "--db",
         db,
     )
@@ -86,7 +86,7 @@ def test_ingest_json_and_cypher_count_equal_the_accepted_total(tmp_path: Path, d
 def test_killed_ingest_resumes_to_the_same_catalog(tmp_path: Path, datasets: Path, workers: str) -> None:
     """SIGKILL an ingest after some batches committed; the re-run gives the uninterrupted counts."""
     source = datasets / "gsm8k" / "train.jsonl"
-    manifest = str(MANIFESTS / "gsm8k.yaml")
+    manifest = str(manifest_path("gsm8k"))
     env = {"CURAGRAPH_BATCH_SIZE": "250", "PYTHONUNBUFFERED": "1", "CURAGRAPH_INGEST_WORKERS": workers}
 
     whole = str(tmp_path / "whole")
@@ -163,7 +163,7 @@ def test_demo_builds_and_reports(tmp_path: Path) -> None:
 
 
 def test_demo_on_neo4j_matches_the_embedded_demo(tmp_path: Path, neo4j_env: dict[str, str], schema) -> None:
-    from tests.conftest import fresh_neo4j_store
+    from tests.helpers import fresh_neo4j_store
 
     fresh_neo4j_store(schema, neo4j_env).close()
     env = {f"CURAGRAPH_NEO4J_{k}": v for k, v in neo4j_env.items()}
@@ -188,12 +188,12 @@ def test_neo4j_without_a_password_says_how_to_set_it(tmp_path: Path) -> None:
 
 
 def test_cli_on_neo4j(tmp_path: Path, datasets: Path, neo4j_env: dict[str, str], schema) -> None:
-    from tests.conftest import fresh_neo4j_store
+    from tests.helpers import fresh_neo4j_store
 
     fresh_neo4j_store(schema, neo4j_env).close()
     env = {f"CURAGRAPH_NEO4J_{k}": v for k, v in neo4j_env.items()} | {"CURAGRAPH_STORE": "neo4j"}
     out = _json(
-        "ingest", str(datasets / "gsm8k" / "test.jsonl"), "--manifest", str(MANIFESTS / "gsm8k.yaml"), env=env
+        "ingest", str(datasets / "gsm8k" / "test.jsonl"), "--manifest", str(manifest_path("gsm8k")), env=env
     )
     assert (out["accepted"], out["quarantined"]) == (1319, 0)
     assert _json("cypher", "MATCH (e:Example) RETURN count(e)", env=env)["rows"] == [[1319]]
@@ -264,7 +264,7 @@ def test_stopping_neo4j_during_an_ingest_is_a_one_line_error_and_loses_nothing_c
         "PYTHONUNBUFFERED": "1",
     }
     source = datasets / "gsm8k" / "train.jsonl"
-    ingest = ["ingest", str(source), "--manifest", str(MANIFESTS / "gsm8k.yaml"), "--db", str(tmp_path / "c")]
+    ingest = ["ingest", str(source), "--manifest", str(manifest_path("gsm8k")), "--db", str(tmp_path / "c")]
     home = tmp_path / "neo4j-home"
     server = _own_neo4j(int(uri.rsplit(":", 1)[1]), password, home)
     try:

@@ -8,7 +8,7 @@ import re
 import yaml
 
 from catalog.config import Settings
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def _compose() -> dict:

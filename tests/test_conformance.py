@@ -12,8 +12,8 @@ from catalog.config import Settings
 from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.conftest import MANIFESTS, fresh_neo4j_store
-from tests.test_ingest_datasets import EXPECTED
+from tests.helpers import fresh_neo4j_store, manifest_path
+from tests.helpers.expected import EXPECTED
 
 
 def _ingest(store, schema: Schema, settings: Settings, datasets: Path, dataset: str, name: str):  # type: ignore[no-untyped-def]
@@ -21,7 +21,7 @@ def _ingest(store, schema: Schema, settings: Settings, datasets: Path, dataset: 
         datasets / dataset / name,
         schema=schema,
         settings=settings,
-        manifest_path=MANIFESTS / f"{dataset}.yaml",
+        manifest_path=manifest_path(dataset),
     )
     return run_ingest(store, plan, settings=settings)
 

@@ -10,7 +10,7 @@ import pytest
 from catalog.coverage import SpecError, gap_report, load_spec, parse_spec, resolve_spec_path
 from catalog.coverage.advise import Technique, advise
 from catalog.schema import Schema
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_the_shipped_spec_is_valid_and_cites_its_source(schema: Schema) -> None:

@@ -11,13 +11,13 @@ from typing import Any
 import orjson
 import pytest
 
-from bench.neardup import build, score
 from catalog.config import Settings
 from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.quality.dedup import POLICY, DedupConfig, dedup, undo
 from catalog.quality.minhash import MinHasher, optimal_bands
 from catalog.schema import Schema
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+from tests.helpers.neardup import build, score
 
 
 @pytest.fixture(scope="module")

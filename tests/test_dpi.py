@@ -13,7 +13,7 @@ from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.provenance import check_licenses, lineage
 from catalog.provenance.dpi import import_dpi
 from catalog.schema import Schema
-from tests.conftest import MANIFESTS
+from tests.helpers import manifest_path
 
 FILES = [
     ("self-instruct", "seed_tasks.jsonl"),
@@ -32,7 +32,7 @@ def imported(store, datasets: Path, schema: Schema, tmp_path: Path):  # type: ig
             datasets / dataset / name,
             schema=schema,
             settings=settings,
-            manifest_path=MANIFESTS / f"{dataset}.yaml",
+            manifest_path=manifest_path(dataset),
         )
         run_ingest(store, plan, settings=settings)
     report = import_dpi(store, datasets / "dpi-data-summaries")
@@ -61,7 +61,7 @@ def test_dpi_entries_are_imported_and_linked(imported) -> None:  # type: ignore[
 
 
 def imported_dir() -> Path:
-    from tests.conftest import shared_datasets_dir
+    from tests.helpers import shared_datasets_dir
 
     return shared_datasets_dir() / "dpi-data-summaries"
 

@@ -28,7 +28,7 @@ from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.provenance import lineage
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.conftest import MANIFESTS, fresh_neo4j_store
+from tests.helpers import fresh_neo4j_store, manifest_path
 
 #: small real sets with every kind of provenance: per-record translation links (KULLM -> Self-Instruct),
 #: reply chains (OASST), generator models and model terms (Alpaca, Code Alpaca), share-alike (LIMA)
@@ -55,9 +55,7 @@ def source(
         path = datasets / dataset / name
         if not path.exists():
             continue
-        plan = prepare_ingest(
-            path, schema=schema, settings=settings, manifest_path=MANIFESTS / f"{dataset}.yaml"
-        )
+        plan = prepare_ingest(path, schema=schema, settings=settings, manifest_path=manifest_path(dataset))
         run_ingest(store, plan, settings=settings)
     yield store
     store.close()

@@ -19,42 +19,8 @@ from catalog.ingest.pipeline import prepare_ingest, run_ingest
 from catalog.model import IngestSummary
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.conftest import MANIFESTS
-
-# (dataset folder, file, detected format, records, read, accepted, quarantined, duplicates_skipped)
-EXPECTED = [
-    ("self-instruct", "seed_tasks.jsonl", "self-instruct", 175, 175, 175, 0, 0),
-    ("self-instruct", "user_oriented_instructions.jsonl", "self-instruct", 252, 252, 252, 0, 0),
-    # quarantined: records 2335 and 4658 have an empty "output" (checked below)
-    ("stanford-alpaca-5k", "alpaca_5000.json", "alpaca", 5000, 5000, 4998, 2, 0),
-    # quarantined: records 237 and 1859 have an empty "output"
-    ("code-alpaca-2k", "code_alpaca_2k.json", "alpaca", 2017, 2017, 2015, 2, 0),
-    # 8 records repeat an earlier record exactly
-    ("alpaca-zh-demo", "alpaca_zh_demo.json", "alpaca", 1000, 1000, 992, 0, 8),
-    ("gsm8k", "train.jsonl", "gsm8k", 7473, 7473, 7473, 0, 0),
-    ("gsm8k", "test.jsonl", "gsm8k", 1319, 1319, 1319, 0, 0),
-    # 100 trees; one example per assistant reply (670 human + 17 synthetic replies)
-    ("oasst-en-100-trees", "en_100_tree.jsonl", "oasst", 100, 687, 687, 0, 0),
-    # 5 records repeat an earlier record exactly (oasst1 ranked replies flattened twice)
-    ("oasst1-zh", "oaast_sft_zh.json", "alpaca", 689, 689, 684, 0, 5),
-    ("lima", "lima.json", "alpaca", 1029, 1029, 1029, 0, 0),
-    ("glaive-toolcall-demo", "glaive_toolcall_en_demo.json", "glaive", 300, 300, 265, 0, 35),
-    ("glaive-toolcall-demo", "glaive_toolcall_zh_demo.json", "glaive", 300, 300, 257, 0, 43),
-    # quarantined: train record 356 and eval record 56 answer directly instead of with an API call
-    ("gorilla-apibench-torchhub", "torchhub_train.json", "gorilla", 837, 837, 836, 1, 0),
-    ("gorilla-apibench-torchhub", "torchhub_eval.json", "gorilla", 186, 186, 185, 1, 0),
-    ("bfcl-v4", "BFCL_v4_irrelevance.json", "bfcl", 240, 240, 240, 0, 0),
-    ("bfcl-v4", "BFCL_v4_live_multiple.json", "bfcl", 1053, 1053, 1053, 0, 0),
-    ("bfcl-v4", "BFCL_v4_live_simple.json", "bfcl", 258, 258, 258, 0, 0),
-    ("bfcl-v4", "BFCL_v4_multi_turn_base.json", "bfcl", 200, 200, 200, 0, 0),
-    ("bfcl-v4", "BFCL_v4_multiple.json", "bfcl", 200, 200, 200, 0, 0),
-    ("bfcl-v4", "BFCL_v4_parallel.json", "bfcl", 200, 200, 200, 0, 0),
-    ("bfcl-v4", "BFCL_v4_parallel_multiple.json", "bfcl", 200, 200, 200, 0, 0),
-    ("bfcl-v4", "BFCL_v4_simple_python.json", "bfcl", 400, 400, 400, 0, 0),
-    # 73 rows repeat an earlier (Q, A) pair exactly
-    ("ko-chatbot-data", "ChatbotData.csv", "csv-qa", 11823, 11823, 11750, 0, 73),
-    ("kullm-user-oriented-ko", "user_oriented_instructions_eval.jsonl", "self-instruct", 252, 252, 252, 0, 0),
-]
+from tests.helpers import all_manifests, manifest_path
+from tests.helpers.expected import EXPECTED
 
 DATASETS = sorted({row[0] for row in EXPECTED})
 
@@ -62,7 +28,7 @@ DATASETS = sorted({row[0] for row in EXPECTED})
 def _ingest(
     store: EmbeddedStore, schema: Schema, settings: Settings, path: Path, dataset: str
 ) -> IngestSummary:
-    plan = prepare_ingest(path, schema=schema, settings=settings, manifest_path=MANIFESTS / f"{dataset}.yaml")
+    plan = prepare_ingest(path, schema=schema, settings=settings, manifest_path=manifest_path(dataset))
     return run_ingest(store, plan, settings=settings)
 
 
@@ -79,7 +45,7 @@ def test_every_dataset_folder_is_covered(datasets: Path) -> None:
     folders = {p.name for p in datasets.iterdir() if p.is_dir()}
     assert set(OWNED_ELSEWHERE) <= folders
     assert folders - set(OWNED_ELSEWHERE) == set(DATASETS)
-    assert {p.stem for p in MANIFESTS.glob("*.yaml")} == set(DATASETS)
+    assert set(all_manifests()) == set(DATASETS)
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

@@ -197,7 +197,7 @@ def test_tool_calls_of_the_real_tool_sets_fit_their_schemas(datasets: Path, sche
     its tool lists. Findings name the call and never stop the run."""
     from catalog.config import Settings
     from catalog.ingest.pipeline import iter_examples, prepare_ingest
-    from tests.conftest import MANIFESTS
+    from tests.helpers import manifest_path
 
     settings = Settings(db=tmp_path / "c")
     check = FormatCheck()
@@ -209,7 +209,7 @@ def test_tool_calls_of_the_real_tool_sets_fit_their_schemas(datasets: Path, sche
             datasets / dataset / name,
             schema=schema,
             settings=settings,
-            manifest_path=MANIFESTS / f"{dataset}.yaml",
+            manifest_path=manifest_path(dataset),
         )
         examples = list(iter_examples(plan, settings=settings, quarantine_file=tmp_path / "q.jsonl"))
         findings = [f for item in examples for f in check.check(ExampleView.from_row(item.props))]

@@ -15,12 +15,13 @@ from catalog.classify import classify_catalog
 from catalog.classify.rules import Classifier, formats_of, parse_messages
 from catalog.classify.run import decide
 from catalog.config import Settings
-from catalog.coverage import build_report, gap_report, load_spec, resolve_spec_path
+from catalog.coverage import gap_report, load_spec, resolve_spec_path
+from catalog.eligibility import build_report
 from catalog.ingest.pipeline import iter_examples, manifest_task, prepare_ingest, run_ingest
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.conftest import MANIFESTS, fresh_neo4j_store
-from tests.test_ingest_datasets import EXPECTED
+from tests.helpers import fresh_neo4j_store, manifest_path
+from tests.helpers.expected import EXPECTED
 
 QUERIES = [
     "MATCH (e:Example)-[:IN_DATASET]->(d:Dataset) RETURN d.id, count(e) ORDER BY d.id",
@@ -44,7 +45,7 @@ def _plan(schema: Schema, settings: Settings, datasets: Path, dataset: str, name
         datasets / dataset / name,
         schema=schema,
         settings=settings,
-        manifest_path=MANIFESTS / f"{dataset}.yaml",
+        manifest_path=manifest_path(dataset),
     )
 
 
@@ -531,7 +532,7 @@ def test_selection_is_eligible_diverse_and_identical_on_both_engines(
     from catalog.coverage.spec import Eligibility
     from catalog.export.training import write_training
     from catalog.provenance import lineage, usable_examples
-    from catalog.select import select_examples
+    from catalog.selection import select_examples
 
     spec = load_spec(resolve_spec_path("instructgpt"), schema=schema)
     rules = Eligibility(license_policy="commercial")

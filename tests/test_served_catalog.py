@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 
 DEMO = REPO / "catalog" / "demo" / "data"
 LIMA = DEMO / "lima" / "lima.json"
@@ -52,17 +52,18 @@ class Server:
     def __init__(self, db: Path) -> None:
         self.db, self.port = db, _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(self.port)],
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.log = db.parent / "serve.log"
+        with self.log.open("w") as sink:  # a file, not a pipe nobody reads: the server never blocks on it
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(self.port)],
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"serve exited: {self.proc.stderr.read() if self.proc.stderr else ''}")
+                raise AssertionError(f"serve exited: {self.log.read_text()}")
             if (db / "server.json").exists():
                 try:
                     if _get(self.url + "/health")[0] == 200:

@@ -11,6 +11,7 @@ import pytest
 from catalog.errors import QueryFailed, QueryRefused, QueryTimeout, SchemaViolation, StoreError
 from catalog.store.base import NodeGroup, RelGroup, WriteBatch
 from catalog.store.embedded import EmbeddedStore
+from tests.helpers.hostile import WRITES
 
 
 def _random_catalog(seed: int, n: int = 300) -> tuple[WriteBatch, nx.MultiDiGraph]:
@@ -167,27 +168,6 @@ def test_a_failed_batch_writes_nothing(store) -> None:
     with pytest.raises(StoreError, match="no-such-topic"):
         store.write(batch=batch)
     assert store.stats() == before
-
-
-WRITES = [
-    "CREATE (n:Topic {id: 'x'})",
-    "MERGE (n:Topic {id: 'x'})",
-    "MATCH (t:Topic {id: 'algebra'}) SET t.label = 'x'",
-    "MATCH (t:Topic {id: 'algebra'}) DELETE t",
-    "MATCH (t:Topic) DETACH DELETE t",
-    "MATCH (t:Topic {id: 'algebra'}) REMOVE t.label",
-    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
-    "LOAD FROM '/etc/passwd' RETURN *",
-    "COPY Topic FROM '/tmp/x.csv'",
-    "CALL { CREATE (:Topic {id: 'x'}) } RETURN 1",
-    "CALL db.createLabel('X')",
-    "MATCH (n) RETURN count(n); CREATE (:Topic {id: 'x'})",
-    "match (n) return n; match (m) return m",
-    "EXPORT DATABASE '/tmp/out'",
-    "MATCH (n) RETURN n /* ; */ ; DROP TABLE Topic",
-    "MATCH (n:Topic) ＣＲＥＡＴＥ (m:Topic {id: 'x'}) RETURN n",
-    "ATTACH '/tmp/other.lbdb' AS other (dbtype lbug)",
-]
 
 
 @pytest.mark.parametrize("query", WRITES)
