@@ -14,7 +14,8 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
@@ -83,6 +84,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query)],
+        docs_url=None,  # served below from the vendored Swagger UI: /docs works offline
     )
     app.add_middleware(ServerTiming)
     app.state.settings = settings
@@ -95,6 +97,16 @@ def create_app(
         with catalog.use() as s:
             s.count_nodes(label="Topic")  # reaches the engine
             return Health(status="ok", engine=s.engine, version=__version__)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="curagraph API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     )
     query_timeout_s: float = Field(default=30.0, gt=0, description="Time limit of a read-only Cypher query.")
     row_cap: int = Field(default=1000, ge=1, description="Most rows a read-only Cypher query returns.")
+    result_max_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=1024,
+        description="Most bytes of rows (as JSON) a read-only Cypher query returns; the answer is cut "
+        "there with truncated: true, like the row cap.",
+    )
     max_record_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="A record larger than this is quarantined unread."
     )
@@ -67,6 +73,12 @@ class Settings(BaseSettings):
         default=False, description="Require the API token for reads too (reads are open by default)."
     )
     upload_max_mb: int = Field(default=512, ge=1, description="Largest file the API accepts for ingest.")
+    export_max_files: int = Field(
+        default=20, ge=1, description="Exports the API keeps (POST /export); the oldest go first."
+    )
+    export_max_age_hours: float = Field(
+        default=24.0, gt=0, description="Exports older than this are removed before the API writes a new one."
+    )
     api_engine_concurrency: int = Field(
         default=4,
         ge=1,

@@ -73,6 +73,13 @@ class QueryRefused(CatalogError):
     code = "query_refused"
 
 
+class QueryTooComplex(CatalogError):
+    """A query nests deeper or chains more terms than the engine survives in reasonable time; it
+    is refused before it reaches the engine (catalog/store/readonly.py has the limits)."""
+
+    code = "query_too_complex"
+
+
 class QueryTimeout(StoreError):
     """A query ran past its time limit."""
 

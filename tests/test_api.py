@@ -136,7 +136,10 @@ def test_reads_equal_the_cli_on_the_same_catalog(built: Built) -> None:
         assert selection == {k: v for k, v in cli["select"].items() if k != "file"}
         n = selection["selected"]
         assert 0 < n <= 60 and n == len(selection["ids"])
-        exported = c.post("/export", json={"ids": selection["ids"]}).json()
+        # an export writes files: it needs the token (and without one it is refused)
+        assert c.post("/export", json={"ids": selection["ids"]}).status_code == 401
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        exported = c.post("/export", json={"ids": selection["ids"]}, headers=auth).json()
         assert (
             exported["manifest"]["examples"] == n and exported["manifest"]["commercial_use"]["refused"] == 0
         )

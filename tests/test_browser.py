@@ -205,3 +205,28 @@ def test_the_examples_filter(browser: Any, server: str) -> None:
     assert rows.count() == len(twin["data"])
     assert all(cell == "ko" for cell in page.locator("#examples tbody tr td:nth-child(3)").all_inner_texts())
     page.close()
+
+
+def test_the_api_docs_render_with_the_network_blocked(browser: Any, server: str) -> None:
+    """/docs loads its Swagger UI from this server: with every other host blocked it still renders
+    the operations of the OpenAPI document."""
+    context = browser.new_context()
+    blocked: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    response = page.goto(server + "/docs", wait_until="networkidle")
+    assert response is not None and response.status == 200
+    page.wait_for_selector(".opblock", timeout=30_000)
+    assert page.locator(".opblock").count() >= 20
+    assert blocked == [] and problems == []
+    context.close()

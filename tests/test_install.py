@@ -123,6 +123,12 @@ def _check_served_catalog(base: str) -> None:
         assert status == 200 and body, asset
     status, kind, body = _get(base + "/docs")
     assert status == 200 and "text/html" in kind and b"openapi.json" in body
+    # /docs works offline: everything it loads comes from this server
+    page = body.decode()
+    assert not re.findall(r'(?:src|href)="(https?://[^"]+)"', page), "the API docs load from a CDN"
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
+        status, _, data = _get(base + asset)
+        assert status == 200 and data, asset
 
 
 def _built_wheel(tmp: Path) -> Path:

@@ -190,7 +190,7 @@ def test_the_engine_itself_refuses_writes_on_the_read_path(store, query: str) ->
     """Below the keyword check: the statement runs in the engine's read-only transaction."""
     before = store.stats()
     with pytest.raises(QueryRefused):
-        store._run_read_only(query, {}, 10, 5.0)
+        store._run_read_only(query, {}, 10, 5.0, 1 << 20)
     assert store.stats() == before
 
 

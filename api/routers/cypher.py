@@ -40,5 +40,12 @@ class CypherRequest(BaseModel):
     },
 )
 def cypher(body: CypherRequest, catalog: CatalogDep) -> CypherResult:
+    settings = catalog.settings
     with catalog.use() as store:
-        return store.read_cypher(query=body.query, params=body.params)
+        return store.read_cypher(
+            query=body.query,
+            params=body.params,
+            row_cap=settings.row_cap,
+            timeout_s=settings.query_timeout_s,
+            byte_cap=settings.result_max_bytes,
+        )

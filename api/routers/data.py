@@ -8,6 +8,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -108,6 +109,9 @@ def select(body: SelectRequest, catalog: CatalogDep) -> Any:
         return select_examples(store, spec, body.n, eligibility=rules)
 
 
+Role = Literal["supply", "usage"]
+
+
 class ExportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -115,13 +119,36 @@ class ExportRequest(BaseModel):
     datasets: list[str] = Field(default_factory=list, description="Every example of these datasets.")
     format: Literal["openai", "alpaca"] = "openai"
     reasoning: Literal["inline", "field", "drop"] = "inline"
+    roles: list[Role] = Field(
+        default_factory=lambda: list[Role](["supply"]),
+        description="Usage roles to write: training supply only by default; usage prompts when asked.",
+    )
+
+
+def prune_exports(folder: Path, *, keep: int, max_age_s: float) -> int:
+    """Remove exports older than `max_age_s`, then the oldest beyond `keep - 1` (room for the one to
+    come). Returns how many files went."""
+    if not folder.is_dir():
+        return 0
+    now = time.time()
+    files = sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
+    gone = [p for p in files if now - p.stat().st_mtime > max_age_s]
+    kept = [p for p in files if p not in gone]
+    gone += kept[: max(0, len(kept) - (keep - 1))]
+    for path in gone:
+        for victim in (path, path.with_name(path.name + ".manifest.json")):
+            victim.unlink(missing_ok=True)
+    if gone:
+        log.info("removed %d old exports from %s", len(gone), folder)
+    return len(gone)
 
 
 @router.post(
     "/export",
     tags=["export"],
-    dependencies=[ReadAccess],
-    summary="Write training JSON Lines; returns the manifest and a download link",
+    dependencies=[WriteAccess],
+    responses=WRITE_RESPONSES,
+    summary="Write training JSON Lines (training supply unless asked); returns the manifest and a download link",
 )
 def export(body: ExportRequest, catalog: CatalogDep, settings: SettingsDep) -> dict[str, Any]:
     from catalog.export import example_ids_of
@@ -131,9 +158,15 @@ def export(body: ExportRequest, catalog: CatalogDep, settings: SettingsDep) -> d
         ids = example_ids_of(store, datasets=body.datasets, ids=body.ids)
         if not ids:
             raise CatalogError("nothing to export", hint="give ids or datasets")
-        key = hashlib.sha256("|".join([body.format, body.reasoning, *ids]).encode()).hexdigest()[:16]
-        out = settings.db / "exports" / f"{key}.jsonl"
-        manifest = write_training(store, ids, out, fmt=body.format, reasoning=body.reasoning)
+        key = hashlib.sha256(
+            "|".join([body.format, body.reasoning, ",".join(sorted(body.roles)), *ids]).encode()
+        ).hexdigest()[:16]
+        folder = settings.db / "exports"
+        prune_exports(folder, keep=settings.export_max_files, max_age_s=settings.export_max_age_hours * 3600)
+        out = folder / f"{key}.jsonl"
+        manifest = write_training(
+            store, ids, out, fmt=body.format, reasoning=body.reasoning, roles=tuple(body.roles)
+        )
     return {"manifest": manifest, "download": f"/export/{key}.jsonl"}
 
 

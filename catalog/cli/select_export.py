@@ -246,12 +246,17 @@ def export_jsonl(
     ] = "inline",
     dataset: DatasetOption = None,
     ids: IdsOption = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="Usage roles to write (repeatable): supply (the default), usage, eval."),
+    ] = None,
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Training JSON Lines for a selection, with a manifest: counts per dataset, source, license and
-    generator, commercial use, quota fills, example ids."""
+    generator, commercial use, roles, quota fills, example ids. Only training supply unless --role
+    asks for more."""
     import json
 
     from catalog.export import example_ids_of
@@ -274,7 +279,15 @@ def export_jsonl(
     settings = settings_from(db, store)
     with open_catalog(settings, create=False) as s:
         chosen = example_ids_of(s, datasets=dataset or [], ids=_ids_from(ids, s) + chosen)
-        manifest = write_training(s, chosen, out_file, fmt=fmt, reasoning=reasoning, fills=fills)  # type: ignore[arg-type]
+        manifest = write_training(
+            s,
+            chosen,
+            out_file,
+            fmt="alpaca" if fmt == "alpaca" else "openai",
+            reasoning="field" if reasoning == "field" else "drop" if reasoning == "drop" else "inline",
+            fills=fills,
+            roles=tuple(role or ("supply",)),
+        )
     summary = {
         k: manifest[k]
         for k in ("file", "format", "examples", "sha256", "commercial_use", "licenses", "generators")

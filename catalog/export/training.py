@@ -101,8 +101,13 @@ def write_training(
     fmt: TrainingFormat = "openai",
     reasoning: Literal["inline", "field", "drop"] = "inline",
     fills: list[dict[str, Any]] | None = None,
+    roles: Sequence[str] = ("supply",),
 ) -> dict[str, Any]:
-    """Write the examples as training JSON Lines and `<out>.manifest.json`; return the manifest."""
+    """Write the examples as training JSON Lines and `<out>.manifest.json`; return the manifest.
+
+    Only examples of the usage `roles` are written (training supply by default: evaluation and
+    usage prompts stay out unless asked for); the manifest counts what each role gave and what the
+    role rule left out."""
     if not ids:
         raise CatalogError(
             "nothing to export: the selection is empty", hint="run `curagraph select` or give --dataset"
@@ -114,9 +119,15 @@ def write_training(
     examples = sub.nodes["Example"]
     written: list[str] = []
     skipped: list[str] = []
+    left_out: Counter[str] = Counter()
+    by_role: Counter[str] = Counter()
     lines: list[bytes] = []
     for ident in sorted(set(ids)):
         ex = examples[ident]
+        role = str(ex.get("usage_role") or "supply")
+        if role not in roles:
+            left_out[role] += 1
+            continue
         messages = orjson.loads(ex.get("messages") or "[]")
         tools = orjson.loads(ex["tools"]) if ex.get("tools") else []
         record = _openai(messages, tools, reasoning) if fmt == "openai" else _alpaca(messages, reasoning)
@@ -125,6 +136,7 @@ def write_training(
             continue
         lines.append(orjson.dumps(record) + b"\n")
         written.append(ident)
+        by_role[role] += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     data = b"".join(lines)
     out.write_bytes(data)
@@ -152,6 +164,8 @@ def write_training(
         "format": fmt,
         "sha256": hashlib.sha256(data).hexdigest(),
         "examples": len(written),
+        "roles": dict(sorted(by_role.items())),
+        "left_out_by_role": dict(sorted(left_out.items())),
         "skipped": {"count": len(skipped), "reason": "tool calls cannot be written as Alpaca", "ids": skipped}
         if skipped
         else {"count": 0},

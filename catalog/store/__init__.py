@@ -26,9 +26,11 @@ def open_store(
         from catalog.store.remote import RemoteStore, clear_stale_server_file, live_server, read_server_file
 
         if via_server and (endpoint := live_server(settings.db)) is not None:
-            return RemoteStore(
+            remote = RemoteStore(
                 endpoint, schema=schema, query_timeout_s=settings.query_timeout_s, row_cap=settings.row_cap
             )
+            remote.byte_cap = settings.result_max_bytes
+            return remote
         if not create and not settings.graph_path.exists():
             raise ConfigError(
                 f"no catalog at {settings.db}",
@@ -52,6 +54,7 @@ def open_store(
                 hint="wait for it to finish starting, or stop it and run the command again",
             ) from exc
         clear_stale_server_file(settings.db)
+        store.byte_cap = settings.result_max_bytes
         store.ensure_schema()
         log.info("opened the embedded catalog at %s", settings.graph_path)
         return store
@@ -72,6 +75,7 @@ def open_store(
         query_timeout_s=settings.query_timeout_s,
         row_cap=settings.row_cap,
     )
+    neo.byte_cap = settings.result_max_bytes
     neo.ensure_schema()
     log.info("connected to Neo4j at %s (database %s)", settings.neo4j_uri, settings.neo4j_database)
     return neo

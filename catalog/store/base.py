@@ -157,8 +157,10 @@ class GraphStore(Protocol):
         params: Mapping[str, Any] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        byte_cap: int | None = None,
     ) -> CypherResult:
-        """Run one read-only statement; writes are refused by the engine, not only by a keyword list."""
+        """Run one read-only statement; writes are refused by the engine, not only by a keyword list.
+        The answer is cut at `row_cap` rows or `byte_cap` bytes (as JSON), with truncated: true."""
 
     def examples_by_record_key(self, *, dataset: str, keys: Sequence[str]) -> dict[str, list[str]]:
         """Per record key: the ids of the dataset's examples read from records with that key."""

@@ -17,7 +17,7 @@ from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
 from catalog.store.queries import CatalogQueries
 from catalog.store.seed import seed_batch
-from catalog.store.values import chunks, plain
+from catalog.store.values import ResultBudget, chunks, plain
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,12 @@ class EmbeddedStore(CatalogQueries):
     def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> Any:
         try:
             return self._conn.execute(query, dict(params) if params else {})
+        except (ValueError, TypeError) as exc:  # a parameter value the engine's binding cannot convert
+            log.info("parameter conversion failed: %s", exc)
+            raise QueryFailed(
+                "the embedded engine could not take a parameter value",
+                hint="parameters are JSON values; a list holds values of one type",
+            ) from None
         except RuntimeError as exc:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if msg == "Interrupted.":
@@ -373,7 +379,7 @@ class EmbeddedStore(CatalogQueries):
     # ------------------------------------------------------------------ reads
 
     def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
+        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         """Run inside a READ ONLY transaction: the engine itself refuses any write."""
         if self._in_tx:
@@ -388,11 +394,16 @@ class EmbeddedStore(CatalogQueries):
             columns = list(result.get_column_names())
             rows: list[list[Any]] = []
             truncated = False
+            budget = ResultBudget(row_cap, byte_cap)
             while result.has_next():
-                if len(rows) == row_cap:
+                if budget.rows == row_cap:
                     truncated = True
                     break
-                rows.append([plain(v) for v in result.get_next()])
+                row = [plain(v) for v in result.get_next()]
+                if not budget.fits(row):
+                    truncated = True
+                    break
+                rows.append(row)
             return CypherResult(columns=columns, rows=rows, truncated=truncated)
         finally:
             self._conn.set_query_timeout(0)

@@ -23,7 +23,7 @@ from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
 from catalog.store.queries import CatalogQueries
 from catalog.store.seed import seed_batch
-from catalog.store.values import chunks
+from catalog.store.values import ResultBudget, chunks
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class Neo4jStore(CatalogQueries):
     # ------------------------------------------------------------------ reads
 
     def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
+        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         """EXPLAIN must say read-only; then a READ-mode session, where the server refuses any write."""
         neo4j = self._neo4j
@@ -293,11 +293,16 @@ class Neo4jStore(CatalogQueries):
                 columns = list(result.keys())
                 rows: list[list[Any]] = []
                 truncated = False
+                budget = ResultBudget(row_cap, byte_cap)
                 for record in result:
-                    if len(rows) == row_cap:
+                    if budget.rows == row_cap:
                         truncated = True
                         break
-                    rows.append([_plain(v) for v in record.values()])
+                    row = [_plain(v) for v in record.values()]
+                    if not budget.fits(row):
+                        truncated = True
+                        break
+                    rows.append(row)
                 result.consume()
                 return CypherResult(columns=columns, rows=rows, truncated=truncated)
 

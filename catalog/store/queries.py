@@ -19,7 +19,7 @@ from catalog.store.queries_coverage import CoverageQueries
 from catalog.store.queries_provenance import ProvenanceQueries
 from catalog.store.queries_quality import QualityQueries
 from catalog.store.readonly import check_read_only
-from catalog.store.values import chunks, node_record
+from catalog.store.values import check_params, chunks, node_record
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,11 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
     schema: Schema
     row_cap: int
     query_timeout_s: float
+    #: most bytes of rows (as JSON) a read-only query returns (Settings.result_max_bytes)
+    byte_cap: int = 4 * 1024 * 1024
 
     def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
+        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         """Run one statement so that the engine itself refuses a write (the second gate)."""
         raise NotImplementedError
@@ -44,12 +46,20 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
         params: Mapping[str, Any] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        byte_cap: int | None = None,
     ) -> CypherResult:
-        """The lexical gate first (catalog/store/readonly.py), then the engine's own."""
+        """The lexical gate first (catalog/store/readonly.py: writes, escapes, and what the engine
+        cannot parse in reasonable time), the parameters checked, then the engine's own gate; the
+        answer is cut at the row cap or the byte cap, whichever comes first."""
         statement = check_read_only(query)
+        check_params(params or {})
         self._note(statement, params)
         return self._run_read_only(
-            statement, params or {}, row_cap or self.row_cap, timeout_s or self.query_timeout_s
+            statement,
+            params or {},
+            row_cap or self.row_cap,
+            timeout_s or self.query_timeout_s,
+            byte_cap or self.byte_cap,
         )
 
     def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:

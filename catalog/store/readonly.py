@@ -17,7 +17,7 @@ import logging
 import re
 import unicodedata
 
-from catalog.errors import QueryRefused
+from catalog.errors import QueryRefused, QueryTooComplex
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,54 @@ def tokens(query: str) -> list[tuple[str, str]]:
     return out
 
 
+#: Limits on what reaches the engine, from bench/cypher_limits.py (LadybugDB 0.22, this machine):
+#: its parser and binder take time exponential in nesting, which the query time limit does not
+#: interrupt, and crash (SIGSEGV) past some depth. Measured: nested lists 80 deep 0.4 s, 160 deep
+#: 1.7 s, 320 deep 10.5 s, 640 deep past 30 s; maps 160 deep 3.1 s; CASE 20 deep 1.2 s, 40 deep
+#: past 30 s; parentheses crash at 2,560, function calls at 1,280; 2,560 `+` terms in a chain
+#: 0.6 s, but as a balanced tree 3-4 ms a term, not interrupted by the time limit either (512
+#: leaves 1.7 s, 1,024 leaves 4.2 s, 2,048 leaves 8-11 s): the term limit keeps the worst near 2 s.
+MAX_NESTING = 40  # brackets, parentheses and braces together, and CASE ... END
+MAX_CASE_NESTING = 10
+MAX_TERMS = 500  # binary operators and commas in one statement
+_OPEN, _CLOSE = "([{", ")]}"
+_OPERATORS = frozenset("+-*/%^=<>,")
+_WORD_OPERATORS = frozenset({"AND", "OR", "XOR", "IN", "STARTS", "ENDS", "CONTAINS", "IS"})
+
+
+def check_complexity(toks: list[tuple[str, str]]) -> None:
+    """Refuse a statement that nests or chains more than the engine survives (QueryTooComplex)."""
+    depth = case_depth = max_depth = max_case = terms = 0
+    for kind, text in toks:
+        upper = text.upper() if kind == "word" else ""
+        if (kind == "other" and text in _OPEN) or upper == "CASE":
+            depth += 1
+            max_depth = max(max_depth, depth)
+            if upper == "CASE":
+                case_depth += 1
+                max_case = max(max_case, case_depth)
+        elif (kind == "other" and text in _CLOSE) or upper == "END":
+            depth = max(0, depth - 1)
+            if upper == "END":
+                case_depth = max(0, case_depth - 1)
+        elif (kind == "other" and text in _OPERATORS) or upper in _WORD_OPERATORS:
+            terms += 1
+    hint = "split the query, or compute the expression in steps (WITH ... AS x)"
+    if max_case > MAX_CASE_NESTING:
+        raise QueryTooComplex(
+            f"the query nests CASE {max_case} deep; the limit is {MAX_CASE_NESTING}", hint=hint
+        )
+    if max_depth > MAX_NESTING:
+        raise QueryTooComplex(
+            f"the query nests brackets, parentheses, braces or CASE {max_depth} deep; the limit is {MAX_NESTING}",
+            hint=hint,
+        )
+    if terms > MAX_TERMS:
+        raise QueryTooComplex(
+            f"the query chains {terms:,} operators and list items; the limit is {MAX_TERMS:,}", hint=hint
+        )
+
+
 def check_read_only(query: str) -> str:
     """Return the query (stripped of a trailing ';') if it may run on the read-only path, else raise QueryRefused."""
     if not query or not query.strip():
@@ -112,4 +160,5 @@ def check_read_only(query: str) -> str:
                     f"the read-only Cypher path refuses CALL {nxt[1]}".rstrip(),
                     hint=f"only these procedures may be called: {', '.join(sorted(READ_PROCEDURES))}",
                 )
+    check_complexity(toks)
     return query.strip().rstrip(";").rstrip()

@@ -301,11 +301,17 @@ class RemoteStore(CatalogQueries):
         return WriteResult(**data)
 
     def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float
+        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         data = self._client.call(
             "read_only",
-            {"statement": statement, "params": dict(params), "row_cap": row_cap, "timeout_s": timeout_s},
+            {
+                "statement": statement,
+                "params": dict(params),
+                "row_cap": row_cap,
+                "timeout_s": timeout_s,
+                "byte_cap": byte_cap,
+            },
         )
         return CypherResult.model_validate(data)
 
@@ -333,6 +339,7 @@ def serve_engine_call(store: Any, op: str, payload: Mapping[str, Any]) -> Any:
             payload.get("params") or {},
             int(payload["row_cap"]),
             float(payload["timeout_s"]),
+            int(payload.get("byte_cap") or store.byte_cap),
         )
         return result.model_dump()
     if op == "flush":
