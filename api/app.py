@@ -21,7 +21,19 @@ from pydantic import BaseModel
 
 from api import errors
 from api.deps import Catalog, CatalogDep, reject_unknown_query
-from api.routers import ask, concepts, coverage, cypher, data, engine, examples, provenance, quality, ui
+from api.routers import (
+    ask,
+    concepts,
+    coverage,
+    cypher,
+    data,
+    engine,
+    examples,
+    provenance,
+    quality,
+    signin,
+    ui,
+)
 from api.timing import ServerTiming
 from catalog import __version__
 from catalog.config import Settings
@@ -113,7 +125,7 @@ def create_app(
         return RedirectResponse("/ui")
 
     for router in (concepts.router, examples.router, coverage.router, provenance.router, quality.router,
-                   cypher.router, ask.router, data.router, ui.router, engine.router):  # fmt: skip
+                   cypher.router, ask.router, data.router, signin.router, ui.router, engine.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     _ontology_enums(app, load_schema(settings.ontology_extensions))

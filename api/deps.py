@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any, get_args, get_origin
+from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -90,17 +91,31 @@ def require_write(
         )
 
 
+#: the dashboards' sign-in cookie (api/routers/signin.py): the token, for reads only
+READ_COOKIE = "curagraph_token"
+
+
+def token_matches(given: str, settings: Settings) -> bool:
+    token = settings.api_token.get_secret_value()
+    return bool(token) and secrets.compare_digest(given.encode(), token.encode())
+
+
 def require_read(settings: SettingsDep, request: Request) -> None:
-    """Reads are open unless CURAGRAPH_API_READ_TOKEN_REQUIRED is set (then they need the token too).
-    The header is read directly: reads declare no security requirement in the OpenAPI document."""
+    """Reads are open unless CURAGRAPH_API_READ_TOKEN_REQUIRED is set (then they need the token too:
+    the bearer header, or the dashboards' sign-in cookie). The header is read directly: reads declare
+    no security requirement in the OpenAPI document."""
     if not settings.api_read_token_required:
         return
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    token = settings.api_token.get_secret_value()
-    if scheme.lower() != "bearer" or not token or not secrets.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(
-            401, "this server requires the API token for reads", {"WWW-Authenticate": "Bearer"}
-        )
+    if scheme.lower() == "bearer" and token_matches(given, settings):
+        return
+    if token_matches(request.cookies.get(READ_COOKIE, ""), settings):
+        return
+    path = request.url.path
+    if path.startswith("/ui") and not path.endswith(".json"):  # a page: to the sign-in form
+        target = path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, "sign in first", {"Location": f"/ui/sign-in?{urlencode({'next': target})}"})
+    raise HTTPException(401, "this server requires the API token for reads", {"WWW-Authenticate": "Bearer"})
 
 
 WriteAccess = Depends(require_write)
@@ -116,10 +131,12 @@ def reject_unknown_query(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     known: set[str] = set()
+    repeatable: set[str] = set()
     pending = [route.dependant]
     while pending:
         dependant = pending.pop()
         known.update(p.alias for p in dependant.query_params)
+        repeatable.update(p.alias for p in dependant.query_params if _takes_many(p.field_info.annotation))
         pending.extend(dependant.dependencies)
     unknown = sorted(set(request.query_params) - known)
     if unknown:
@@ -127,3 +144,17 @@ def reject_unknown_query(request: Request) -> None:
             422,
             f"unknown query parameter {unknown[0]!r}; this route takes: {', '.join(sorted(known)) or 'none'}",
         )
+    # a parameter given twice would silently keep its last value: refused unless it takes a list
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen and key not in repeatable:
+            raise HTTPException(422, f"query parameter {key!r} is given more than once; it takes one value")
+        seen.add(key)
+
+
+def _takes_many(annotation: Any) -> bool:
+    """Whether a parameter's type is a list (also inside Optional / Annotated)."""
+    origin = get_origin(annotation)
+    if origin in (list, set, tuple, frozenset):
+        return True
+    return any(_takes_many(a) for a in get_args(annotation) if a is not type(None))

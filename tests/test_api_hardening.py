@@ -27,7 +27,14 @@ from tests.helpers import fresh_neo4j_store
 TOKEN = "hardening-token-0123456789"
 
 #: non-GET routes that only read (their state-change check below must hold)
-READ_ONLY_POSTS = {("POST", "/cypher"), ("POST", "/ask"), ("POST", "/coverage"), ("POST", "/select")}
+READ_ONLY_POSTS = {
+    ("POST", "/cypher"),
+    ("POST", "/ask"),
+    ("POST", "/coverage"),
+    ("POST", "/select"),
+    ("POST", "/ui/sign-in"),  # sets a cookie in the browser, changes nothing on the server
+    ("POST", "/ui/sign-out"),
+}
 #: routes that change state (the catalog, or files in the catalog folder): anonymous calls refused
 WRITE_ROUTES = {("POST", "/ingest"), ("POST", "/checks"), ("POST", "/dedup"), ("POST", "/export")}
 
@@ -36,6 +43,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/ask"): {"json": {"question": "How many examples are there?"}},
     ("POST", "/coverage"): {"json": {"name": "t", "total": 10, "tasks": {"chat": 1.0}}},
     ("POST", "/select"): {"json": {"n": 5}},
+    ("POST", "/ui/sign-in"): {"data": {"token": TOKEN, "next": "/ui"}, "follow_redirects": False},
+    ("POST", "/ui/sign-out"): {"follow_redirects": False},
     ("POST", "/ingest"): {"files": {"file": ("a.jsonl", b'{"instruction": "x", "output": "y"}\n')}},
     ("POST", "/checks"): {},
     ("POST", "/dedup"): {},
@@ -113,7 +122,7 @@ def test_every_route_that_changes_state_refuses_anonymous_calls(demo: Demo) -> N
         for op in sorted(READ_ONLY_POSTS):
             before = demo.state()
             got = c.request(op[0], op[1], **BODIES[op])
-            assert got.status_code == 200, (op, got.text)
+            assert got.status_code in (200, 303), (op, got.text)
             assert demo.state() == before, f"{op} changed the catalog or its files"
     with demo.client(api_token="") as off:  # writes switched off: refused even with a token
         for op in sorted(WRITE_ROUTES):
@@ -248,3 +257,34 @@ def test_dashboard_errors_are_pages_and_their_twins_json(demo: Demo) -> None:
         typo = c.get("/ui/examples", params={"tpoic": "x"})
         assert typo.status_code == 422 and typo.headers["content-type"].startswith("text/html")
         assert "&lt;" not in typo.text or "<script" not in typo.text  # autoescaped
+
+
+def test_a_repeated_parameter_is_refused_not_silently_the_last(demo: Demo) -> None:
+    with demo.client() as c:
+        got = c.get("/examples", params=[("topic", "mathematics"), ("topic", "programming")])
+        assert got.status_code == 422 and "more than once" in got.json()["error"]["message"]
+        page = c.get("/ui/examples", params=[("language", "en"), ("language", "ko")])
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+        assert c.get("/examples", params={"topic": "mathematics"}).status_code == 200
+
+
+def test_sign_in_with_the_read_token_keeps_it_in_a_strict_httponly_cookie(demo: Demo) -> None:
+    with demo.client(api_read_token_required=True) as c:
+        assert c.get("/stats").status_code == 401
+        page = c.get("/ui/coverage", follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/ui/sign-in?next=")
+        wrong = c.post("/ui/sign-in", data={"token": "nope", "next": "/ui/coverage"}, follow_redirects=False)
+        assert wrong.status_code == 401 and "set-cookie" not in wrong.headers
+        good = c.post("/ui/sign-in", data={"token": TOKEN, "next": "/ui/coverage"}, follow_redirects=False)
+        assert good.status_code == 303 and good.headers["location"] == "/ui/coverage"
+        cookie = good.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert c.get("/ui/coverage").status_code == 200  # the client keeps the cookie
+        assert c.get("/stats").status_code == 200
+        # the cookie never stands in for the token on writes (no CSRF through it)
+        assert c.post("/checks").status_code == 401
+        # no open redirect
+        away = c.post(
+            "/ui/sign-in", data={"token": TOKEN, "next": "https://evil.example/"}, follow_redirects=False
+        )
+        assert away.headers["location"] == "/ui"

@@ -8,6 +8,7 @@ With CURAGRAPH_SCREENSHOTS=1 the pages are also saved to docs/screenshots/ (the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -230,3 +231,164 @@ def test_the_api_docs_render_with_the_network_blocked(browser: Any, server: str)
     assert page.locator(".opblock").count() >= 20
     assert blocked == [] and problems == []
     context.close()
+
+
+def test_filters_persist_through_paging_and_resubmission(browser: Any, server: str) -> None:
+    """A filter the form has no field for (here `duplicate`) and the page size survive both the
+    next-page link and a resubmitted form; the count says what it counts."""
+    start = server + "/ui/examples?duplicate=false&limit=7"
+    page, problems = _open(browser, start)
+    twin = _twin(server + "/ui/examples.json?duplicate=false&limit=7")
+    assert twin["count"] > 7 and page.locator("#examples tbody tr").count() == 7
+    assert "training-supply examples match" in page.locator("#count").inner_text()
+    with page.expect_navigation():
+        page.click("#next")
+    assert "duplicate=false" in page.url and "limit=7" in page.url
+    assert page.locator("#examples tbody tr").count() == 7
+    page.select_option("select[name=language]", "en")
+    with page.expect_navigation():
+        page.click("#filters button[type=submit]")
+    assert "duplicate=false" in page.url and "limit=7" in page.url and "language=en" in page.url
+    shown = int(page.locator("#count").inner_text().split()[0].replace(",", ""))
+    assert shown == _twin(server + "/ui/examples.json?duplicate=false&language=en")["count"]
+    assert problems == []
+    page.close()
+
+
+def test_the_example_page_shows_tools_source_line_and_linked_lineage(browser: Any, server: str) -> None:
+    ident = _cypher(
+        server,
+        "MATCH (e:Example) WHERE e.tools IS NOT NULL AND e.tools <> '[]' RETURN e.id ORDER BY e.id LIMIT 1",
+    )
+    twin = _twin(server + f"/ui/examples/{ident}.json")
+    page, problems = _open(browser, server + f"/ui/examples/{ident}")
+    tools = page.locator("#tools pre.tool")
+    assert tools.count() == len(twin["example"]["tools"]) > 0
+    assert "monospace" in tools.first.evaluate("e => getComputedStyle(e).fontFamily")
+    source = twin["example"]["sources"][0]
+    row = page.locator("#sources tbody tr").first.all_inner_texts()[0]
+    assert source["file_name"] in row and str(source["line"]) in row
+    links = page.locator("#lineage a")
+    assert links.count() >= 1 and ident in (links.first.get_attribute("href") or "")
+    assert problems == []
+    page.close()
+    # a derived example's lineage links to the example it came from
+    child = _cypher(server, "MATCH (e:Example)-[:DERIVED_FROM]->(:Example) RETURN e.id ORDER BY e.id LIMIT 1")
+    page, problems = _open(browser, server + f"/ui/examples/{child}")
+    hrefs = [a.get_attribute("href") or "" for a in page.locator("#lineage a").all()]
+    assert any(child not in h and "/ui/examples/" in h for h in hrefs), hrefs
+    assert problems == []
+    page.close()
+
+
+def test_the_sankey_widths_are_example_counts(browser: Any, server: str) -> None:
+    """Each dataset flows once into the licenses claimed for it: the widths leaving a dataset add up
+    to its examples, however many claims it has."""
+    page, problems = _open(browser, server + "/ui/provenance")
+    links = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('flow')).getOption().series[0].links"
+    )
+    out: dict[str, int] = {}
+    for link in links:
+        if link["source"].startswith("dataset "):
+            out[link["source"][len("dataset ") :]] = (
+                out.get(link["source"][len("dataset ") :], 0) + link["value"]
+            )
+    examples = {d["dataset"]: d["examples"] for d in _twin(server + "/datasets")}
+    assert out and all(out[d] == examples[d] for d in out), (out, examples)
+    several = [d for d in _twin(server + "/datasets") if len(set(d["licenses"])) > 1 and d["dataset"] in out]
+    assert several, "the demo has datasets with several license claims"
+    assert problems == []
+    page.close()
+
+
+def test_coverage_totals_reconcile_and_the_page_states_the_rule(browser: Any, server: str) -> None:
+    page, problems = _open(browser, server + "/ui/coverage?target=instructgpt&rows=topic&cols=task&level=1")
+    twin = _twin(server + "/ui/coverage.json?target=instructgpt&rows=topic&cols=task&level=1")
+    assert twin["examples_in_cells"] + twin["examples_outside_cells"] == twin["totals"]["examples"]
+    assert twin["cell_memberships"] == sum(c[3] for c in twin["cells"]) >= twin["examples_in_cells"]
+    assert twin["total_deficit"] == sum(c[2] for c in twin["cells"])
+
+    def card(name: str) -> int:
+        return int(page.locator(f"[data-total={name}]").inner_text().replace(",", ""))
+
+    assert card("examples") == twin["totals"]["examples"]
+    assert card("in-cells") == twin["examples_in_cells"]
+    assert card("memberships") == twin["cell_memberships"]
+    assert card("deficit") == twin["total_deficit"]
+    rule = page.locator("#counting-rule").inner_text()
+    assert "counts once in every cell" in rule and f"{twin['examples_outside_cells']:,}" in rule
+    # cells with no examples, and topics no example has, are on the page
+    for e in twin["empty"]:
+        assert e in page.locator("#empty-wanted").inner_text()
+    if twin["topics_never_seen"]:
+        shown = page.locator("#never-seen").inner_text()
+        assert all(t in shown for t in twin["topics_never_seen"])
+    assert problems == []
+    page.close()
+
+
+def test_level_two_is_readable(browser: Any, server: str) -> None:
+    """53 topic rows at level 2: every row band is tall enough for its label (no overlap), and the
+    cells want something (the level-1 quotas split among their narrower topics)."""
+    url = "/ui/coverage?target=instructgpt&rows=topic&cols=task&level=2"
+    page, problems = _open(browser, server + url)
+    twin = _twin(server + url.replace("/ui/coverage", "/ui/coverage.json"))
+    assert len(twin["rows"]) > 40
+    centres = page.evaluate(
+        """(rows) => { const c = echarts.getInstanceByDom(document.getElementById('heatmap'));
+                       return rows.map((r) => c.convertToPixel({yAxisIndex: 0}, r)); }""",
+        twin["rows"],
+    )
+    font = 11
+    gaps = [b - a for a, b in itertools.pairwise(centres)]
+    assert min(gaps) >= font * 1.3, f"row bands of {min(gaps):.1f}px overlap {font}px labels"
+    assert sum(c[4] for c in twin["cells"]) > 0 and twin["total_deficit"] > 0
+    assert problems == []
+    page.close()
+
+
+def test_sign_in_with_a_read_token(browser: Any, tmp_path: Path) -> None:
+    """A server that requires the token for reads: the dashboards send a browser to the sign-in
+    form, which keeps the token in an HttpOnly, SameSite=Strict cookie, and then show the page."""
+    db = tmp_path / "catalog"
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog.cli", "demo", "--db", str(db), "--json"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    port, token = _free_port(), "browser-read-token-123"
+    env = {**os.environ, "CURAGRAPH_API_TOKEN": token, "CURAGRAPH_API_READ_TOKEN_REQUIRED": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base + "/health", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (401: reads need the token)
+            except OSError:
+                time.sleep(0.3)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/ui/quality")
+        assert "/ui/sign-in" in page.url and page.locator("#sign-in").count() == 1
+        page.fill("input[name=token]", "wrong")
+        page.click("#sign-in button")
+        assert page.locator("#sign-in-error").count() == 1
+        page.fill("input[name=token]", token)
+        with page.expect_navigation():
+            page.click("#sign-in button")
+        assert page.url.endswith("/ui/quality") and page.locator("h1").inner_text() == "Quality"
+        (cookie,) = [c for c in context.cookies() if c["name"] == "curagraph_token"]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert page.evaluate("() => document.cookie") == ""  # no script can read it
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -25,6 +26,24 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/ui", tags=["dashboards"], dependencies=[ReadAccess])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:```|\Z)", re.S)
+
+
+def fenced_segments(text: str) -> list[tuple[str, str]]:
+    """A message's text as ("text" | "code", part) segments: fenced code blocks become code."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for m in _FENCE.finditer(text or ""):
+        if m.start() > pos:
+            out.append(("text", text[pos : m.start()]))
+        out.append(("code", m.group(1).rstrip("\n")))
+        pos = m.end()
+    if pos < len(text or ""):
+        out.append(("text", text[pos:]))
+    return out
+
+
+templates.env.filters["segments"] = fenced_segments
 
 
 def _page(
@@ -78,11 +97,21 @@ def _examples(store: GraphStore, filters: ExampleFilters, cursor: str | None, li
     page = list_examples(store, filters, cursor=cursor, limit=limit)
     given = filters.given()
     schema = store.schema
+    # as the query string spells them (true/false, not Python's True/False)
+    as_query = {k: str(v).lower() if isinstance(v, bool) else v for k, v in given.items()}
+    selects = ("topic", "task", "format", "language")
     return {
         "page": "examples",
         **page.model_dump(),
         "filters": given,
-        "next_query": urlencode({**given, "cursor": page.next_cursor}) if page.next_cursor else None,
+        "limit": limit,
+        # filters the form has no field for: kept as hidden fields, so a resubmission keeps them
+        "hidden_filters": {k: v for k, v in as_query.items() if k not in selects},
+        "next_query": urlencode(
+            {**as_query, **({"limit": limit} if limit != DEFAULT_LIMIT else {}), "cursor": page.next_cursor}
+        )
+        if page.next_cursor
+        else None,
         "filter_options": {
             "topic": sorted(c.id for c in schema.topics.values() if c.depth <= 2),
             "task": sorted(schema.tasks),
@@ -228,6 +257,7 @@ def ui_filters(
 
 
 UiFilters = Annotated[ExampleFilters, Depends(ui_filters)]
+DEFAULT_LIMIT = 50
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -239,7 +269,11 @@ Limit = Annotated[int, Query(ge=1, le=500)]
     summary="Examples by filter",
 )
 def ui_examples(
-    request: Request, catalog: CatalogDep, filters: UiFilters, cursor: str | None = None, limit: Limit = 50
+    request: Request,
+    catalog: CatalogDep,
+    filters: UiFilters,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> HTMLResponse:
     with catalog.use() as store:
         data = _examples(store, filters, cursor, limit)
@@ -253,7 +287,7 @@ def ui_examples(
     summary="Examples by filter (JSON twin)",
 )
 def ui_examples_json(
-    catalog: CatalogDep, filters: UiFilters, cursor: str | None = None, limit: Limit = 50
+    catalog: CatalogDep, filters: UiFilters, cursor: str | None = None, limit: Limit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     with catalog.use() as store:
         return _examples(store, filters, cursor, limit)

@@ -26,9 +26,10 @@
           return `${d.rows[y]} × ${d.cols[x]}<br>have ${have}, want ${want}<br><b>deficit ${deficit}</b>`;
         },
       },
-      grid: { left: 170, right: 30, top: 20, bottom: 150 },
+      grid: { left: 190, right: 30, top: 20, bottom: 150 },
       xAxis: { type: "category", data: d.cols, axisLabel: { rotate: 40, interval: 0 } },
-      yAxis: { type: "category", data: d.rows, inverse: true, axisLabel: { interval: 0 } },
+      // the chart's height grows with its rows (the page sets it), so every label has its line
+      yAxis: { type: "category", data: d.rows, inverse: true, axisLabel: { interval: 0, fontSize: 11, width: 180, overflow: "truncate" } },
       visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
                    inRange: { color: ["#f0fdf4", "#fde68a", "#f97316", "#b91c1c"] }, text: ["deficit", "0"] },
       series: [{ name: "deficit", type: "heatmap", data: d.cells, label: { show: true, formatter: (p) => p.data[3] },

@@ -27,7 +27,14 @@ def _values(store: GraphStore, dim: str, level: int, matrix: CoverageMatrix) -> 
         langs = matrix.marginal("language")
         return sorted(langs, key=lambda v: (-langs[v], v))[:12]
     concepts = {"topic": schema.topics, "task": schema.tasks, "format": schema.formats}[dim]
-    return sorted(c.id for c in concepts.values() if dim == "format" or c.depth == level)
+    if dim == "format":
+        return sorted(concepts)
+    # a cut through the hierarchy at `level`: its concepts, and shallower ones with nothing narrower
+    # (a level-1 task with no sub-tasks is its own level-2 cell, so no example falls out of the view)
+    parents = {c.broader for c in concepts.values() if c.broader}
+    return sorted(
+        c.id for c in concepts.values() if c.depth == level or (c.depth < level and c.id not in parents)
+    )
 
 
 def coverage_heatmap(
@@ -46,23 +53,52 @@ def coverage_heatmap(
     )
     row_values = _values(store, rows, level, matrix)
     col_values = _values(store, cols, level, matrix)
+    row_col_values: dict[str, list[str]] = {rows: row_values, cols: col_values}
     total = spec.total or matrix.total
     marg: dict[str, dict[str, int]] = {d: matrix.marginal(d) for d in (rows, cols)}
+
+    concepts = {"topic": store.schema.topics, "task": store.schema.tasks}
+
+    def ancestor_quota(dim: str, value: str) -> tuple[str, float] | None:
+        """The nearest broader concept the target sets a share for, and that share."""
+        quotas = spec.dimension(dim)
+        node = concepts.get(dim, {}).get(value)
+        while node is not None and node.broader:
+            q = quotas.get(node.broader)
+            if q is not None:
+                return node.broader, (q.wanted(total) / total if total else 0.0)
+            node = concepts[dim].get(node.broader)
+        return None
 
     def share(dim: str, value: str) -> float:
         quotas = spec.dimension(dim)
         if quotas:
             q = quotas.get(value)
-            return (q.wanted(total) / total) if q and total else 0.0
+            if q is not None:
+                return (q.wanted(total) / total) if total else 0.0
+            # a deeper level than the target's quotas: the broader concept's share, split among
+            # its narrower ones as the catalog splits it (so level 2 is not "wants nothing")
+            found = ancestor_quota(dim, value)
+            if found is None:
+                return 0.0
+            parent, parent_share = found
+            siblings = [v for v in row_col_values[dim] if (a := ancestor_quota(dim, v)) and a[0] == parent]
+            in_parent = sum(marg[dim].get(v, 0) for v in siblings)
+            if in_parent:
+                return parent_share * marg[dim].get(value, 0) / in_parent
+            return parent_share / len(siblings) if siblings else 0.0
         return marg[dim].get(value, 0) / matrix.total if matrix.total else 0.0
 
     # one pass over the matrix rows: each adds its count to every (row, column) cell it belongs to
     col_index = {v: i for i, v in enumerate(col_values)}
     row_index = {v: i for i, v in enumerate(row_values)}
     counts: dict[tuple[int, int], int] = defaultdict(int)
+    in_cells = 0  # distinct examples in at least one cell shown
     for m in matrix.rows:
         ys = [row_index[v] for v in getattr(m, rows) if v in row_index]
         xs = [col_index[v] for v in getattr(m, cols) if v in col_index]
+        if xs and ys:
+            in_cells += m.n
         for x in xs:
             for y in ys:
                 counts[(x, y)] += m.n
@@ -85,6 +121,12 @@ def coverage_heatmap(
         "cells": cells,
         "total_wanted": spec.total,
         "total_deficit": sum(c[2] for c in cells),
+        # how the figures reconcile: an example with several topics (tasks) is in several cells
+        "examples_in_cells": in_cells,
+        "examples_outside_cells": matrix.total - in_cells,
+        "cell_memberships": sum(c[3] for c in cells),
+        "wanted_in_cells": sum(c[4] for c in cells),
+        "empty_cells": sum(1 for c in cells if c[3] == 0),
         "totals": report.totals.model_dump(),
         "gaps": gaps,
         "empty": report.empty,
@@ -106,12 +148,14 @@ def provenance_overview(store: GraphStore) -> dict[str, Any]:
         nodes[src] = {"name": src}
         nodes[ds] = {"name": ds}
         links[(src, ds)] += int(s["examples"])
+    # each dataset flows once, into the set of licenses claimed for it: a link's width is the
+    # dataset's examples, not its examples once per claim (30 examples under 3 claims are 30)
     for ds_id, d in overview.items():
         if f"dataset {ds_id}" not in nodes or not d.licenses:
             continue
-        for lic in d.licenses:
-            nodes[f"license {lic}"] = {"name": f"license {lic}"}
-            links[(f"dataset {ds_id}", f"license {lic}")] += d.examples
+        claimed = "licenses " + " + ".join(sorted(set(d.licenses)))
+        nodes[claimed] = {"name": claimed}
+        links[(f"dataset {ds_id}", claimed)] += d.examples
     refused = []
     for g in check.groups:
         if g.allowed:
