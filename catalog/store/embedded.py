@@ -71,6 +71,24 @@ def _by_present_keys(
     return [(list(k), v) for k, v in groups.items()]
 
 
+def _arrow_row_sizes(result: Any, row_cap: int) -> list[int] | None:
+    """Each row's size in Arrow (bytes), read before any row becomes Python values, for results of
+    at most `row_cap` rows; None when the engine cannot give Arrow for them (then rows are sized as
+    they are read)."""
+    try:
+        n = int(result.get_num_tuples())
+        if n == 0 or n > row_cap:
+            return None
+        table = result.get_as_arrow(chunk_size=n)
+        sizes = [int(table.slice(i, 1).nbytes) for i in range(table.num_rows)]
+        result.reset_iterator()
+    except Exception:
+        with suppress(Exception):
+            result.reset_iterator()
+        return None
+    return sizes if len(sizes) == n else None
+
+
 class EmbeddedStore(CatalogQueries):
     """GraphStore on LadybugDB. `path` is a database file, or ':memory:'."""
 
@@ -395,8 +413,14 @@ class EmbeddedStore(CatalogQueries):
             rows: list[list[Any]] = []
             truncated = False
             budget = ResultBudget(row_cap, byte_cap)
+            sizes = _arrow_row_sizes(result, row_cap)
             while result.has_next():
                 if budget.rows == row_cap:
+                    truncated = True
+                    break
+                if sizes is not None and sizes[budget.rows] > byte_cap:
+                    # a row larger than the whole cap is never turned into Python values (a
+                    # 15M-element list would take gigabytes as Python ints): the answer stops here
                     truncated = True
                     break
                 row = [plain(v) for v in result.get_next()]
