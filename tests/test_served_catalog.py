@@ -13,10 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,7 +51,7 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 class Server:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, env: dict[str, str] | None = None) -> None:
         self.db, self.port = db, _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db.parent / "serve.log"
@@ -59,6 +61,7 @@ class Server:
                 cwd=REPO,
                 stdout=subprocess.DEVNULL,
                 stderr=sink,
+                env={**os.environ, **(env or {})},
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -164,3 +167,43 @@ def test_a_second_server_on_the_same_catalog_is_refused_with_the_holder(served: 
     done = run_cli("serve", "--db", str(served.db), "--port", str(_free_port()), timeout=60)
     assert done.returncode == 2
     assert f"pid {served.proc.pid}" in done.stderr, done.stderr
+
+
+def test_health_answers_while_a_long_query_holds_the_engine(tmp_path: Path) -> None:
+    """A user query that runs to its time limit holds the engine's slot; /health does not wait for
+    it (it has its own connection), and the CLI still finds the server alive."""
+    db = tmp_path / "cat"
+    _json("ingest", str(LIMA), "--manifest", str(LIMA_MANIFEST), "--db", str(db), "--no-classify")
+    _json("classify", "--db", str(db))
+    server = Server(db, env={"CURAGRAPH_QUERY_TIMEOUT_S": "15"})
+    try:
+        slow: dict[str, Any] = {}
+
+        def run_slow() -> None:
+            request = urllib.request.Request(
+                server.url + "/cypher",
+                data=json.dumps({"query": "MATCH p=(a)-[*1..30]-(b) RETURN count(p)"}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            started = time.monotonic()
+            try:
+                urllib.request.urlopen(request, timeout=120).read()
+                slow["status"] = 200
+            except urllib.error.HTTPError as e:
+                slow["status"] = e.code
+            slow["seconds"] = time.monotonic() - started
+
+        worker = threading.Thread(target=run_slow)
+        worker.start()
+        time.sleep(1.0)  # the query is on the engine
+        answered = []
+        for _ in range(5):
+            started = time.monotonic()
+            status, _ = _get(server.url + "/health")
+            answered.append((status, time.monotonic() - started, worker.is_alive()))
+        assert all(s == 200 for s, _, _ in answered), answered
+        assert all(alive for _, _, alive in answered), "the slow query had already finished"
+        worker.join(timeout=120)
+        assert slow.get("status") == 408 and slow["seconds"] > 5, slow  # it ran to its time limit
+    finally:
+        server.kill()

@@ -150,6 +150,10 @@ class GraphStore(Protocol):
     def dataset_overview(self) -> list[DatasetOverview]:
         """Per dataset: example count, claimed licenses, models behind its examples."""
 
+    def ping(self) -> None:
+        """Reach the engine with a trivial query, without waiting for the catalog's other calls
+        (its own connection or session): the server's /health. Raises StoreUnavailable."""
+
     def read_cypher(
         self,
         *,

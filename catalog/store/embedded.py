@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -124,6 +125,9 @@ class EmbeddedStore(CatalogQueries):
                 self.path, read_only=read_only, buffer_pool_size=buffer_pool_mb * 1024 * 1024
             )
             self._conn = ladybug.Connection(self._db)
+            # its own connection, so that a health check never waits behind the catalog's calls
+            self._ping_conn = ladybug.Connection(self._db)
+            self._ping_lock = threading.Lock()
         except RuntimeError as exc:
             msg = str(exc)
             hint = "is another curagraph process using this catalog? stop it or pass another --db"
@@ -434,6 +438,13 @@ class EmbeddedStore(CatalogQueries):
             with suppress(RuntimeError):  # a failed statement has already ended the transaction
                 self._conn.execute("ROLLBACK")
 
+    def ping(self) -> None:
+        with self._ping_lock:
+            try:
+                self._ping_conn.execute("RETURN 1")
+            except RuntimeError as exc:
+                raise StoreUnavailable(f"the embedded engine does not answer: {exc}") from None
+
     def flush(self) -> None:
         """Checkpoint: fold the write-ahead log (small UNWIND writes) into the database file."""
         if not self._in_tx:
@@ -443,6 +454,7 @@ class EmbeddedStore(CatalogQueries):
         with suppress(StoreError):
             self.flush()
         try:
+            self._ping_conn.close()
             self._conn.close()
         finally:
             self._db.close()

@@ -321,6 +321,10 @@ class Neo4jStore(CatalogQueries):
                 while self._driver.execute_query(query, chunk=10_000, database_=self.database).records[0][0]:
                     pass
 
+    def ping(self) -> None:
+        with self._errors():
+            self._driver.execute_query("RETURN 1", database_=self.database)
+
     def flush(self) -> None:
         """Nothing to do: the server persists committed transactions itself."""
 

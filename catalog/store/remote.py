@@ -315,6 +315,9 @@ class RemoteStore(CatalogQueries):
         )
         return CypherResult.model_validate(data)
 
+    def ping(self) -> None:
+        self._client.call("ping", {})
+
     def flush(self) -> None:
         self._client.call("flush", {})
 
