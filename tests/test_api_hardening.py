@@ -22,7 +22,7 @@ from api.app import create_app
 from catalog.config import Settings
 from catalog.schema import Schema
 from catalog.store import GraphStore, open_store
-from tests.helpers import fresh_neo4j_store
+from tests.helpers.catalogs import build_demo_catalog
 
 TOKEN = "hardening-token-0123456789"
 
@@ -82,17 +82,9 @@ class Demo:
 def demo(
     request: pytest.FixtureRequest, schema: Schema, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    from catalog.demo import build_demo
-    from catalog.ingest.pipeline import run_ingest
-
+    env = request.getfixturevalue("neo4j_env") if request.param == "neo4j" else None
     work = tmp_path_factory.mktemp(f"hardening-{request.param}")
-    extra: dict[str, Any] = {}
-    if request.param == "neo4j":
-        env = request.getfixturevalue("neo4j_env")
-        fresh_neo4j_store(schema, env).close()
-        extra = {"neo4j_uri": env["URI"], "neo4j_user": env["USER"], "neo4j_password": env["PASSWORD"]}
-    settings = Settings(db=work / "catalog", store=request.param, api_token=TOKEN, query_timeout_s=5, **extra)  # type: ignore[arg-type]
-    build_demo(settings, ingest=lambda st, plans: [run_ingest(st, p, settings=settings) for p in plans])
+    settings = build_demo_catalog(request.param, work, schema, env, api_token=TOKEN, query_timeout_s=5)
     store = open_store(settings, create=False, via_server=False)
     yield Demo(store, settings)
     store.close()

@@ -22,7 +22,7 @@ from catalog.errors import NoModelConfigured
 from catalog.schema import Schema
 from catalog.store import GraphStore, open_store
 from catalog.store import ask_cypher as A
-from tests.helpers import fresh_neo4j_store
+from tests.helpers.catalogs import build_demo_catalog
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "ask_corpus.yaml").read_text())
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -62,17 +62,10 @@ def demo(
     request: pytest.FixtureRequest, schema: Schema, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[GraphStore, Settings]]:
     """The demo catalog (the shipped sample, classified, checked, deduplicated) on each engine."""
-    from catalog.demo import build_demo
-    from catalog.ingest.pipeline import run_ingest
-
-    work = tmp_path_factory.mktemp(f"ask-corpus-{request.param}")
-    extra: dict[str, Any] = {}
-    if request.param == "neo4j":
-        env = request.getfixturevalue("neo4j_env")
-        fresh_neo4j_store(schema, env).close()
-        extra = {"neo4j_uri": env["URI"], "neo4j_user": env["USER"], "neo4j_password": env["PASSWORD"]}
-    settings = Settings(db=work / "catalog", store=request.param, **extra)
-    build_demo(settings, ingest=lambda st, plans: [run_ingest(st, p, settings=settings) for p in plans])
+    env = request.getfixturevalue("neo4j_env") if request.param == "neo4j" else None
+    settings = build_demo_catalog(
+        request.param, tmp_path_factory.mktemp(f"ask-corpus-{request.param}"), schema, env
+    )
     store = open_store(settings, create=False, via_server=False)
     yield store, settings
     store.close()

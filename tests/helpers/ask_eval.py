@@ -1,17 +1,5 @@
-"""Ask-mode evaluation: 63 questions in English, Korean and Chinese over the real datasets.
-
-57 are in scope: each names the template it should reach and a gold answer computed through the
-catalog's own queries (coverage matrix, license check, synthetic audit, lineage, duplicate clusters;
-not through the template's Cypher). 45 of them were written with the templates, 12 afterwards to see
-how far the matching generalises. 6 are out of scope (a ranking, an average, a filter no template
-takes): right when no template claims them, since a template that ignores part of a question
-answers a different one.
-
-    python bench/ask_eval.py            # builds the real catalog (embedded), prints the table
-
-Every question is asked five times; the Cypher and the answer must not change.
-tests/test_ask_eval.py runs the same set on both engines.
-"""
+"""Ask mode's evaluation set over the real datasets, its gold answers and the scoring (bench/ask_eval.py
+runs it and says how the set is made; tests/test_ask_eval.py holds the line)."""
 
 from __future__ import annotations
 
