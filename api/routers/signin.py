@@ -9,7 +9,7 @@ header alone, so a page cannot be tricked into writing with it (no CSRF on write
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
@@ -60,10 +60,21 @@ def sign_in_form(next: str | None = None) -> HTMLResponse:
     return HTMLResponse(_FORM.format(error="", next=_escape(_safe_next(next))))
 
 
+_REDIRECT: dict[int | str, dict[str, Any]] = {
+    303: {
+        "description": "Done: on to the page asked for",
+        "headers": {"Location": {"description": "Where the browser goes next", "schema": {"type": "string"}}},
+    }
+}
+_WRONG_TOKEN: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not this server's token: the form again", "content": {"text/html": {}}}
+}
+
+
 @router.post(
     "/sign-in",
     response_class=HTMLResponse,
-    responses=PAGE_ERROR_RESPONSES,
+    responses={**PAGE_ERROR_RESPONSES, **_REDIRECT, **_WRONG_TOKEN},
     summary="Sign in with the API token",
 )
 def sign_in(
@@ -90,7 +101,12 @@ def sign_in(
     return response
 
 
-@router.post("/sign-out", responses=PAGE_ERROR_RESPONSES, summary="Sign out of the dashboards")
+@router.post(
+    "/sign-out",
+    response_class=HTMLResponse,
+    responses={**PAGE_ERROR_RESPONSES, **_REDIRECT},
+    summary="Sign out of the dashboards",
+)
 def sign_out() -> Response:
     response = RedirectResponse("/ui/sign-in", status_code=303)
     response.delete_cookie(READ_COOKIE, path="/")
