@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -72,11 +73,7 @@ def lineage_command(
     for c in eff.conditions:
         table.add_row(c.condition, c.license, c.holder, c.claimed_by or "-", " -> ".join(c.path))
     out.print(table)
-    for conflict in eff.conflicts:
-        claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
-        out.print(
-            styled(("conflicting claims", "yellow"), f" on {conflict.holder}: {claims}"), highlight=False
-        )
+    print_license_conflicts(eff.conflicts)
     print_model_conflicts(result.model_claims)
     if eff.unlicensed:
         out.print(
@@ -126,11 +123,7 @@ def license_check_command(
             "; ".join(why) or "-",
         )
     out.print(table)
-    for conflict in result.conflicts:
-        claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
-        out.print(
-            styled(("conflicting claims", "yellow"), f" on {conflict.holder}: {claims}"), highlight=False
-        )
+    print_license_conflicts(result.conflicts)
     print_model_conflicts(result.model_conflicts)
 
 
@@ -202,6 +195,15 @@ def synthetic_command(
         )
     if not audit.loops:
         out.print("no self-distillation loop (models' TRAINED_ON / FINE_TUNED_FROM come from manifests)")
+
+
+def print_license_conflicts(conflicts: Sequence[Any]) -> None:
+    """Holders whose license claims disagree, with every claim and who made it."""
+    for conflict in conflicts:
+        claims = "; ".join(f"{c.license} (claimed by {c.claimed_by})" for c in conflict.claims)
+        out.print(
+            styled(("conflicting claims", "yellow"), f" on {conflict.holder}: {claims}"), highlight=False
+        )
 
 
 def print_model_conflicts(conflicts: list[ModelConflict]) -> None:
