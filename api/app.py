@@ -78,7 +78,7 @@ def create_app(
         # the caller's store is already open and the caller closes it; else the app opens its own
         opened = store if store is not None else open_store(settings, create=False, via_server=False)
         app.state.catalog = Catalog(opened, settings)
-        shared = listen is not None and opened.engine == "embedded"
+        shared = listen is not None and opened.engine.name == "embedded"
         if shared and listen is not None:
             app.state.engine_token = new_token()
             write_server_file(settings.db, host=listen[0], port=listen[1], token=app.state.engine_token)
@@ -109,7 +109,7 @@ def create_app(
         # outside the engine's slot, on the store's own ping connection: a long user query or a
         # dashboard never holds the health check up
         catalog.store.ping()
-        return Health(status="ok", engine=catalog.store.engine, version=__version__)
+        return Health(status="ok", engine=catalog.store.engine.name, version=__version__)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

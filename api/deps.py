@@ -35,7 +35,7 @@ class Catalog:
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store, self.settings = store, settings
-        slots = 1 if store.engine == "embedded" else settings.api_engine_concurrency
+        slots = 1 if store.engine.name == "embedded" else settings.api_engine_concurrency
         self._slots = threading.BoundedSemaphore(slots)
         self._held = threading.local()  # a catalog call inside another keeps its thread's slot
 

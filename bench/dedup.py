@@ -217,7 +217,7 @@ def main() -> None:
     key_of = {n["id"]: orjson.loads(n["metadata"])["key"] for n in store.nodes(label="Example")}
     ours = score(
         labelled / "truth.jsonl",
-        [[key_of[r], *(key_of[m] for m, _s, _x in ms)] for r, ms in store.duplicate_clusters().items()],
+        [[key_of[r], *(key_of[e.member] for e in ms)] for r, ms in store.duplicate_clusters().items()],
     )
     store.close()
     print(

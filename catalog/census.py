@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,36 @@ def parse_key(key: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(p.split(ITEM)) if p else () for p in key.split(SEP))
 
 
-CensusRow = tuple[Any, ...]
+class CensusCell(NamedTuple):
+    """What the census tells examples apart by: role, assignments, main and message languages."""
+
+    role: str | None
+    tasks: tuple[str, ...]
+    formats: tuple[str, ...]
+    language: str | None
+    topics: tuple[str, ...]
+    message_languages: tuple[str, ...]
+
+
+class CensusRow(NamedTuple):
+    """A census cell and how many examples fall in it."""
+
+    role: str | None
+    tasks: tuple[str, ...]
+    formats: tuple[str, ...]
+    language: str | None
+    topics: tuple[str, ...]
+    message_languages: tuple[str, ...]
+    examples: int
+
+
+#: a coverage signature: (tasks, formats, language, topics, examples), what CoverageMatrix takes
+Signature = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]
 
 
 def census_signatures(
     census: Mapping[str, list[CensusRow]], *, role: str, exclude_duplicates: bool = False
-) -> list[tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...], int]]:
+) -> list[Signature]:
     """Coverage signatures (tasks, formats, language, topics, examples) of one role from a census,
     without the duplicates if asked, and without the census's "excluded" part if it has one."""
     merged: dict[tuple[Any, ...], int] = {}
@@ -45,10 +69,10 @@ def census_signatures(
     if "excluded" in census:
         parts.append(("excluded", -1))
     for part, sign in parts:
-        for r_role, tasks, formats, language, topics, _langs, n in census[part]:
-            if r_role == role:
-                sig = (tasks, formats, language, topics)
-                merged[sig] = merged.get(sig, 0) + sign * n
+        for r in census[part]:
+            if r.role == role:
+                sig = (r.tasks, r.formats, r.language, r.topics)
+                merged[sig] = merged.get(sig, 0) + sign * r.examples
     return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0])) if n]
 
 
@@ -57,8 +81,8 @@ def census_language_mix(
 ) -> list[tuple[str | None, tuple[str, ...], int]]:
     """(main language, distinct message languages, examples) of one role from a census."""
     merged: dict[tuple[Any, ...], int] = {}
-    for r_role, _t, _f, language, _topics, langs, n in census["all"]:
-        if r_role == role:
-            key = (language, tuple(sorted(set(langs))))
-            merged[key] = merged.get(key, 0) + n
+    for r in census["all"]:
+        if r.role == role:
+            key = (r.language, tuple(sorted(set(r.message_languages))))
+            merged[key] = merged.get(key, 0) + r.examples
     return [(*k, n) for k, n in sorted(merged.items(), key=lambda kv: repr(kv[0]))]

@@ -20,7 +20,6 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -34,6 +33,7 @@ from catalog.quality.dedup import conversation_text
 from catalog.quality.minhash import MinHasher
 from catalog.schema import with_broader
 from catalog.store.base import GraphStore
+from catalog.store.rows import MessagesRow
 
 log = logging.getLogger(__name__)
 
@@ -121,19 +121,20 @@ def select_examples(
     ineligible = ineligible_examples(store, rules)
     duplicates = set(store.duplicate_members()) if rules.exclude_duplicates else set()
     pool: dict[str, _Example] = {}
-    for ident, key, language in rows:
+    for row in rows:
+        ident = row.id
         if ident in duplicates:
             excluded["duplicate"] = excluded.get("duplicate", 0) + 1
             continue
         if ident in ineligible:
             excluded["license or quality"] = excluded.get("license or quality", 0) + 1
             continue
-        tasks, formats, topics = parse_key(key) if key else ((), (), ())
+        tasks, formats, topics = parse_key(row.coverage_key) if row.coverage_key else ((), (), ())
         pool[ident] = _Example(
             ident,
             with_broader(schema.tasks, tasks),
             frozenset(formats),
-            language or UNDETERMINED,
+            row.language or UNDETERMINED,
             with_broader(schema.topics, topics),
         )
     quotas: list[tuple[str, str, dict[str, str], int]] = []  # (dimension, label, conditions, wanted)
@@ -236,6 +237,7 @@ def _wanted(q: Quota, n: int, total: int | None) -> int:
     return max(share, minimum)
 
 
-def _ordered(rows: list[tuple[str, Any]], ids: list[str]) -> list[tuple[str, Any]]:
-    by = dict(rows)
+def _ordered(rows: list[MessagesRow], ids: list[str]) -> list[tuple[str, str | None]]:
+    """(id, messages JSON) of `ids`, in their order."""
+    by = {r.id: r.messages for r in rows}
     return [(i, by.get(i)) for i in ids]

@@ -334,7 +334,7 @@ def test_catalog_calls_run_at_most_the_engine_bound_at_once(engine: str, bound: 
     from api.deps import Catalog
 
     settings = Settings(db=tmp_path / "c", api_engine_concurrency=3)  # type: ignore[arg-type]
-    catalog = Catalog(SimpleNamespace(engine=engine), settings)  # type: ignore[arg-type]
+    catalog = Catalog(SimpleNamespace(engine=SimpleNamespace(name=engine)), settings)  # type: ignore[arg-type]
     running, most, lock = 0, 0, threading.Lock()
 
     def call() -> None:

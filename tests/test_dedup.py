@@ -38,7 +38,7 @@ def _ingest(store: Any, schema: Schema, folder: Path, data: Path, settings: Sett
 def _clusters(store: Any) -> list[list[str]]:
     key = {n["id"]: orjson.loads(n["metadata"])["key"] for n in store.nodes(label="Example")}
     return sorted(
-        sorted([key[rep], *(key[m] for m, _s, _x in ms)]) for rep, ms in store.duplicate_clusters().items()
+        sorted([key[rep], *(key[e.member] for e in ms)]) for rep, ms in store.duplicate_clusters().items()
     )
 
 
@@ -122,9 +122,10 @@ def test_the_representative_is_human_over_synthetic_then_fewer_issues(store, tmp
     )
     report = dedup(store, tmp_path / "dedup")
     assert report.clusters == 1 and report.duplicates == 2
-    assert store.duplicate_clusters() == {
-        "human": [("human-with-issue", 1.0, "exact"), ("synthetic", 1.0, "exact")]
+    clusters = {
+        rep: [(e.member, e.score, e.method) for e in es] for rep, es in store.duplicate_clusters().items()
     }
+    assert clusters == {"human": [("human-with-issue", 1.0, "exact"), ("synthetic", 1.0, "exact")]}
 
 
 def test_minhash_estimates_and_bands() -> None:

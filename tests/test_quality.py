@@ -313,7 +313,7 @@ def test_near_identical_prompts_with_conflicting_answers(store, datasets: Path, 
     )
     report = check_consistency(store, tmp_path / "dedup")
     assert report.conflicting == 40  # the 20 originals and their 20 conflicting copies
-    flagged = {e for e, _q in store.issues_of(ids=[r[0] for r in rows], checkers=["consistency"])}
+    flagged = {r.example for r in store.issues_of(ids=[r[0] for r in rows], checkers=["consistency"])}
     assert flagged == {f"g{n}" for n in range(20)} | {f"g{n}-conflict" for n in range(20)}
     [issue] = [i for i in store.example_issues(example_id="g3") if i["kind"] == "conflicting-answer"]
     assert issue["severity"] == "error" and "g3-conflict" in issue["message"]

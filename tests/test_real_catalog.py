@@ -12,41 +12,16 @@ import orjson
 import pytest
 
 from catalog.classify import classify_catalog
-from catalog.classify.rules import Classifier, formats_of, parse_messages
-from catalog.classify.run import decide
 from catalog.config import Settings
 from catalog.coverage import gap_report, load_spec, resolve_spec_path
 from catalog.eligibility import build_report
-from catalog.ingest.pipeline import iter_examples, manifest_task, prepare_ingest, run_ingest
+from catalog.ingest.pipeline import run_ingest
 from catalog.schema import Schema
 from catalog.store.embedded import EmbeddedStore
-from tests.helpers import fresh_neo4j_store, manifest_path
-from tests.helpers.expected import EXPECTED
-
-QUERIES = [
-    "MATCH (e:Example)-[:IN_DATASET]->(d:Dataset) RETURN d.id, count(e) ORDER BY d.id",
-    "MATCH (e:Example)-[:FOR_TASK]->(t:Task) RETURN t.id, count(e) ORDER BY t.id",
-    "MATCH (e:Example)-[:ABOUT]->(t:Topic) RETURN t.id, count(e) ORDER BY t.id",
-    "MATCH (e:Example)-[x:HAS_FORMAT]->(f:Format) RETURN f.id, x.method, count(e) ORDER BY f.id",
-    "MATCH (e:Example) RETURN e.language, count(e) ORDER BY e.language",
-    "MATCH (d:Dataset)-[c:LICENSED_UNDER]->(l:License) RETURN d.id, l.id, c.claimed_by ORDER BY d.id, l.id, c.claimed_by",
-    "MATCH (e:Example)-[:GENERATED_BY]->(:Activity)-[u:USED_MODEL]->(m:Model) RETURN m.id, u.role, count(e) ORDER BY m.id",
-    "MATCH (c:Example)-[d:DERIVED_FROM]->(p:Example) RETURN d.method, count(*) ORDER BY d.method",
-    "MATCH (e:Example)-[f:FROM_SOURCE]->(s:Source) WHERE f.line = 1 RETURN s.file_name, count(e) ORDER BY s.file_name",
-    "MATCH (e:Example) WHERE e.has_tool_calls RETURN count(e)",
-    "MATCH (e:Example) RETURN e.usage_role, sum(e.n_messages), max(e.n_user_turns) ORDER BY e.usage_role",
-    "MATCH (e:Example {record_key: 'simple_python_0'}) RETURN e.id, e.messages, e.tools, e.message_languages",
-    "MATCH (d:Dataset)-[:DERIVED_FROM]->(p:Dataset) RETURN d.id, p.id ORDER BY d.id, p.id",
-]
-
-
-def _plan(schema: Schema, settings: Settings, datasets: Path, dataset: str, name: str):  # type: ignore[no-untyped-def]
-    return prepare_ingest(
-        datasets / dataset / name,
-        schema=schema,
-        settings=settings,
-        manifest_path=manifest_path(dataset),
-    )
+from tests.helpers import fresh_neo4j_store
+from tests.helpers.expected import CROSS_ENGINE_QUERIES, EXPECTED
+from tests.helpers.oracles import commercial, oracle_signatures, plan_of
+from tests.helpers.oracles import input_graph as oracle_input_graph
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +43,7 @@ def real(
                 (name, s.read, s.accepted, s.quarantined, s.duplicates_skipped)
                 for dataset, name, *_ in EXPECTED
                 for s in [
-                    run_ingest(store, _plan(schema, settings, datasets, dataset, name), settings=settings)
+                    run_ingest(store, plan_of(schema, settings, datasets, dataset, name), settings=settings)
                 ]
             ]
             out["classify"][engine] = classify_catalog(store)
@@ -85,7 +60,7 @@ def test_all_real_datasets_give_identical_answers_on_both_engines(real: dict[str
             "classify": vars(real["classify"][engine]),
             "stats": store.stats(),
             "overview": store.dataset_overview(),
-            **{q: store.read_cypher(query=q, row_cap=10_000).rows for q in QUERIES},
+            **{q: store.read_cypher(query=q, row_cap=10_000).rows for q in CROSS_ENGINE_QUERIES},
         }
         for engine, store in real["stores"].items()
     }
@@ -95,7 +70,9 @@ def test_all_real_datasets_give_identical_answers_on_both_engines(real: dict[str
     )  # accepted, fresh catalog
     for key in embedded:
         assert embedded[key] == neo4j[key], key
-    assert all(rows for q, rows in embedded.items() if q in QUERIES), "every conformance query has an answer"
+    assert all(rows for q, rows in embedded.items() if q in CROSS_ENGINE_QUERIES), (
+        "every conformance query has an answer"
+    )
 
 
 # ---------------------------------------------------------------------- classification on real data
@@ -183,38 +160,13 @@ def test_the_gap_report_shows_the_korean_english_mix(real: dict[str, Any], schem
 # ---------------------------------------------------------------------- the gap report
 
 
-def _oracle_signatures(datasets: Path, schema: Schema, tmp: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """The coverage signatures straight from the files: first-seen props and role, manifest tasks
-    and topics accumulated over every file an example is in, the classifier for the rest."""
-    classifier = Classifier(schema)
-    settings = Settings(db=tmp / "oracle")
-    examples: dict[str, dict[str, Any]] = {}
-    for dataset, name, *_ in EXPECTED:
-        plan = _plan(schema, settings, datasets, dataset, name)
-        for item in iter_examples(plan, settings=settings, quarantine_file=tmp / "q.jsonl"):
-            ex = examples.setdefault(item.props["id"], {"props": item.props, "tasks": set(), "topics": set()})
-            if task := manifest_task(plan.manifest, item):
-                ex["tasks"].add(task)
-            ex["topics"].update(plan.manifest.topics)
-    signatures: dict[str, dict[tuple[Any, ...], int]] = {"supply": {}, "usage": {}}
-    ordered = list(examples.values())
-    for ex, d in zip(ordered, decide([e["props"] for e in ordered], classifier), strict=True):
-        formats = [a.concept for a in formats_of(ex["props"], parse_messages(ex["props"]))]
-        tasks = ex["tasks"] or {a.concept for a in d.found["task"]}
-        topics = ex["topics"] or {a.concept for a in d.found["topic"]}
-        key = (tuple(sorted(tasks)), tuple(sorted(formats)), d.language, tuple(sorted(topics)))
-        table = signatures[ex["props"]["usage_role"]]
-        table[key] = table.get(key, 0) + 1
-    return {role: [(*k, n) for k, n in t.items()] for role, t in signatures.items()}
-
-
 def test_gap_report_is_identical_on_both_engines_and_matches_plain_python(
     real: dict[str, Any], datasets: Path, schema: Schema, tmp_path: Path
 ) -> None:
     spec = load_spec(resolve_spec_path("instructgpt"), schema=schema)
     reports = {engine: build_report(store, spec) for engine, store in real["stores"].items()}
     assert reports["embedded"] == reports["neo4j"]
-    oracle = _oracle_signatures(datasets, schema, tmp_path)
+    oracle = oracle_signatures(datasets, schema, tmp_path)
     expected = gap_report(schema, spec, oracle["supply"], oracle["usage"])
     got = reports["embedded"]
     assert got.rows == expected.rows
@@ -276,73 +228,9 @@ def test_example_messages_survive_classification(real: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------- provenance
 
 
-def _input_graph(
-    datasets: Path, schema: Schema, tmp: Path
-) -> tuple[Any, dict[str, list[tuple[str, bool]]], set[str]]:
-    """The lineage graph built straight from the files and manifests with networkx: examples,
-    datasets (and parents), sources, models, and each holder's license claims as (license,
-    commercial use allowed)."""
-    import hashlib
-
-    import networkx as nx
-
-    from catalog.ingest.pipeline import slug
-
-    g = nx.DiGraph()
-    claims: dict[str, list[tuple[str, bool]]] = {}
-    by_key: dict[tuple[str, str], list[str]] = {}
-    settings = Settings(db=tmp / "oracle")
-    for dataset, name, *_ in EXPECTED:
-        plan = _plan(schema, settings, datasets, dataset, name)
-        m = plan.manifest
-        checksum = hashlib.sha256((datasets / dataset / name).read_bytes()).hexdigest()
-        source = f"Source:{dataset}:{name}:{checksum[:12]}"
-        g.add_edge(source, f"Dataset:{dataset}")
-        for parent in m.parents:
-            g.add_edge(f"Dataset:{dataset}", f"Dataset:{parent}")
-        for holder in (source, f"Dataset:{dataset}"):
-            claims.setdefault(holder, []).extend(
-                (c.spdx, bool(schema.licenses[c.spdx].get("commercial_use"))) for c in m.license_claims()
-            )
-        for model in m.models:
-            if model.terms:
-                claims.setdefault(f"Model:{slug(model.name)}", []).append(
-                    (model.terms, bool(schema.licenses[model.terms].get("commercial_use")))
-                )
-        items = list(iter_examples(plan, settings=settings, quarantine_file=tmp / "q.jsonl"))
-        for item in items:
-            ex = f"Example:{item.props['id']}"
-            g.add_edge(ex, f"Dataset:{dataset}")
-            g.add_edge(ex, source)
-            for model in [*(mm.name for mm in m.models), *item.models]:
-                g.add_edge(ex, f"Model:{slug(model)}")
-            if item.parent_id:
-                g.add_edge(ex, f"Example:{item.parent_id}")
-            if m.record_parents and item.props.get("record_key"):
-                for parent in by_key.get((m.record_parents.dataset, item.props["record_key"]), []):
-                    g.add_edge(ex, f"Example:{parent}")
-        for item in items:
-            if item.props.get("record_key"):
-                by_key.setdefault((dataset, item.props["record_key"]), []).append(item.props["id"])
-    examples = {n for n in g if n.startswith("Example:")}
-    return g, claims, examples
-
-
-def _commercial(g: Any, claims: dict[str, list[tuple[str, bool]]], example: str) -> bool:
-    import networkx as nx
-
-    reach = nx.descendants(g, example)
-    for holder in reach:
-        if holder.startswith("Dataset:") and not claims.get(holder):
-            return False
-        if any(not ok for _lic, ok in claims.get(holder, [])):
-            return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def input_graph(datasets: Path, schema: Schema, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    return _input_graph(datasets, schema, tmp_path_factory.mktemp("oracle"))
+    return oracle_input_graph(datasets, schema, tmp_path_factory.mktemp("oracle"))
 
 
 def test_license_check_is_identical_on_both_engines_and_matches_networkx(
@@ -353,12 +241,12 @@ def test_license_check_is_identical_on_both_engines_and_matches_networkx(
     checks = {engine: check_licenses(store) for engine, store in real["stores"].items()}
     assert checks["embedded"] == checks["neo4j"]
     g, claims, examples = input_graph
-    usable = sum(_commercial(g, claims, e) for e in examples)
+    usable = sum(commercial(g, claims, e) for e in examples)
     check = checks["embedded"]
     assert (check.examples, check.allowed, check.refused) == (len(examples), usable, len(examples) - usable)
     refused_by_dataset: dict[str, int] = {}
     for e in examples:
-        if not _commercial(g, claims, e):
+        if not commercial(g, claims, e):
             for d in (n for n in g.successors(e) if n.startswith("Dataset:")):
                 refused_by_dataset[d] = refused_by_dataset.get(d, 0) + 1
     assert refused_by_dataset == {
@@ -416,7 +304,7 @@ def test_lineage_of_one_example_is_identical_on_both_engines_and_matches_network
         reach = nx.descendants(g, start)
         assert {f"Example:{x}" for x in a.ancestors} == {n for n in reach if n.startswith("Example:")}, what
         assert {f"Dataset:{d}" for d in a.datasets} == {n for n in reach if n.startswith("Dataset:")}, what
-        assert a.effective.commercial_use == _commercial(g, claims, start), what
+        assert a.effective.commercial_use == commercial(g, claims, start), what
     lima = lineage(embedded, embedded.read_cypher(query=picks["lima"]).rows[0][0]).effective
     assert (lima.commercial_use, lima.share_alike) == (False, True)
     assert "CC-BY-NC-SA-4.0" in lima.licenses
@@ -550,7 +438,8 @@ def test_selection_is_eligible_diverse_and_identical_on_both_engines(
         assert lineage(store, ident).effective.commercial_use, ident
     # the fills recount from the picks' own assignments (tasks rolled up the hierarchy)
     task_of = {}
-    for ident, key, _lang in store.selection_rows(role="supply"):
+    for row in store.selection_rows(role="supply"):
+        ident, key = row.id, row.coverage_key
         tasks = key.split(";")[0].split(",") if key else []
         closure = set()
         for t in filter(None, tasks):

@@ -190,7 +190,7 @@ def test_the_engine_itself_refuses_writes_on_the_read_path(store, query: str) ->
     """Below the keyword check: the statement runs in the engine's read-only transaction."""
     before = store.stats()
     with pytest.raises(QueryRefused):
-        store._run_read_only(query, {}, 10, 5.0, 1 << 20)
+        store.engine.read_only(query, {}, row_cap=10, timeout_s=5.0, byte_cap=1 << 20)
     assert store.stats() == before
 
 
@@ -247,11 +247,14 @@ def test_cypher_in_code_names_only_declared_labels_and_types(schema) -> None:
     import catalog.demo
     import catalog.store.ask_cypher as A
     import catalog.store.cypher as Q
+    from catalog.store.query import Query
 
     texts = [catalog.demo.EXAMPLE_QUERY]
     for module in (Q, A):
         for k, v in vars(module).items():
-            if k.isupper() and isinstance(v, str):
+            if k.isupper() and isinstance(v, Query):
+                texts.append(v.text)
+            elif k.isupper() and isinstance(v, str):
                 texts.append(v)
             elif k.isupper() and isinstance(v, dict):
                 texts += [q for q in v.values() if isinstance(q, str)]

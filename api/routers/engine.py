@@ -42,7 +42,7 @@ def _run(catalog: Catalog, op: str, body: bytes) -> Response:
     try:
         payload = decode(body) if body else {}
         with catalog.use() as store:
-            result = serve_engine_call(store, op, payload)
+            result = serve_engine_call(store.engine, op, payload)
     except CatalogError as exc:
         return _error(409, exc)
     except (ValueError, KeyError, TypeError) as exc:

@@ -55,7 +55,9 @@ def duplicates(
     page = ordered[offset : offset + limit]
     return Clusters(
         data=[
-            Cluster(representative=r, members=[{"id": m, "score": s, "method": x} for m, s, x in ms])
+            Cluster(
+                representative=r, members=[{"id": e.member, "score": e.score, "method": e.method} for e in ms]
+            )
             for r, ms in page
         ],
         count=len(ordered),

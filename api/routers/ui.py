@@ -131,7 +131,7 @@ def _examples(store: GraphStore, filters: ExampleFilters, cursor: str | None, li
 )
 def ui_index(request: Request, catalog: CatalogDep) -> HTMLResponse:
     with catalog.use() as store:
-        return _page(request, "index.html", "Catalog", "index", _index(store), store.engine)
+        return _page(request, "index.html", "Catalog", "index", _index(store), store.engine.name)
 
 
 @router.get(".json", responses=ERROR_RESPONSES, name="ui_index_json", summary="Dashboard home (JSON twin)")
@@ -167,7 +167,7 @@ def ui_coverage(
             "Coverage",
             "coverage",
             _coverage(store, target, rows, cols, level),
-            store.engine,
+            store.engine.name,
         )
 
 
@@ -198,7 +198,12 @@ def ui_coverage_json(
 def ui_provenance(request: Request, catalog: CatalogDep) -> HTMLResponse:
     with catalog.use() as store:
         return _page(
-            request, "provenance.html", "Provenance", "provenance", provenance_overview(store), store.engine
+            request,
+            "provenance.html",
+            "Provenance",
+            "provenance",
+            provenance_overview(store),
+            store.engine.name,
         )
 
 
@@ -222,7 +227,9 @@ def ui_provenance_json(catalog: CatalogDep) -> dict[str, Any]:
 )
 def ui_quality(request: Request, catalog: CatalogDep) -> HTMLResponse:
     with catalog.use() as store:
-        return _page(request, "quality.html", "Quality", "quality", quality_overview(store), store.engine)
+        return _page(
+            request, "quality.html", "Quality", "quality", quality_overview(store), store.engine.name
+        )
 
 
 @router.get(
@@ -277,7 +284,7 @@ def ui_examples(
 ) -> HTMLResponse:
     with catalog.use() as store:
         data = _examples(store, filters, cursor, limit)
-        return _page(request, "examples.html", "Examples", "examples", data, store.engine)
+        return _page(request, "examples.html", "Examples", "examples", data, store.engine.name)
 
 
 @router.get(
@@ -331,5 +338,5 @@ def ui_example_json(example_id: str, catalog: CatalogDep) -> dict[str, Any]:
 def ui_example(request: Request, example_id: str, catalog: CatalogDep) -> HTMLResponse:
     with catalog.use() as store:
         return _page(
-            request, "example.html", "Example", "examples", _example(store, example_id), store.engine
+            request, "example.html", "Example", "examples", _example(store, example_id), store.engine.name
         )

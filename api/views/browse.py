@@ -172,16 +172,17 @@ def example_detail(store: GraphStore, example_id: str) -> ExampleDetail:
     p = node.properties
     links = store.example_links(example_id=example_id)
     kinds = {
-        k: [Assignment(concept=c, method=m) for c, m in links[k]] for k in ("tasks", "formats", "topics")
+        k: [Assignment(concept=a.concept, method=a.method) for a in assigned]
+        for k, assigned in (("tasks", links.tasks), ("formats", links.formats), ("topics", links.topics))
     }
     dups = [
         DuplicateLink(
-            relation="duplicate of" if member == example_id else "kept for",
-            id=rep if member == example_id else member,
-            score=score,
-            method=method,
+            relation="duplicate of" if d.member == example_id else "kept for",
+            id=d.representative if d.member == example_id else d.member,
+            score=d.score,
+            method=d.method,
         )
-        for member, rep, score, method in links["duplicates"]
+        for d in links.duplicates
     ]
     return ExampleDetail(
         id=example_id,

@@ -206,7 +206,7 @@ def quality_overview(store: GraphStore, *, clusters: int = 50) -> dict[str, Any]
             {
                 "representative": rep,
                 "preview": (previews.get(rep) or "")[:80],
-                "members": [{"id": m, "score": s, "method": x} for m, s, x in members],
+                "members": [{"id": e.member, "score": e.score, "method": e.method} for e in members],
             }
             for rep, members in biggest
         ],

@@ -57,7 +57,7 @@ def _short(columns: list[str], rows: list[list[Any]], truncated: bool) -> str:
 def vocabulary(store: GraphStore) -> Vocabulary:
     from catalog.coverage.spec import SHIPPED_DIR
 
-    datasets = [d for d, *_ in store.catalog_datasets() if not d.startswith("dpi:")]
+    datasets = [d.id for d in store.catalog_datasets() if not d.id.startswith("dpi:")]
     models = [(m["id"], m.get("name")) for m in store.nodes(label="Model")]
     return Vocabulary(
         store.schema,
@@ -128,7 +128,7 @@ def ask(store: GraphStore, question: str, settings: Settings) -> AskAnswer:
         api_key=settings.llm_api_key.get_secret_value(),
         timeout_s=settings.llm_timeout_s,
     )
-    messages = messages_for(store.schema, store.engine, question)
+    messages = messages_for(store.schema, store.engine.name, question)
     problem = ""
     for attempt in (1, 2):
         reply = client.complete(messages)

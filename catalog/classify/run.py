@@ -143,7 +143,7 @@ def _apply(
         )
         totals["languages"][d.language] += 1
         for kind, found in d.found.items():
-            if any(method not in AUTOMATIC for _, method in existing[kind].get(d.id, [])):
+            if any(a.method not in AUTOMATIC for a in existing[kind].get(d.id, [])):
                 totals["kept"][kind] += 1
                 continue
             replaced[kind].append(d.id)

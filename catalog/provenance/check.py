@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from catalog.provenance.license import (
     conflicts_of,
     model_conflicts,
 )
+from catalog.store.rows import EdgePairRow, ExampleOriginFacts, ExampleOriginsRow, LicenseInputs, OriginFacts
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +67,20 @@ class Judge:
     def __init__(
         self,
         licenses: Mapping[str, Mapping[str, Any]],
-        rows: Mapping[str, list[list[Any]]],
+        inputs: LicenseInputs,
         *,
         policy: Policy,
     ) -> None:
         self.licenses, self.policy = licenses, policy
         self.claims: dict[str, list[Claim]] = defaultdict(list)
-        for label, holder, lic, by, ev in rows["claims"]:
-            self.claims[f"{label}:{holder}"].append(
-                Claim(holder=f"{label}:{holder}", license=lic, claimed_by=by, evidence=ev)
+        for c in inputs.claims:
+            holder = f"{c.label}:{c.holder}"
+            self.claims[holder].append(
+                Claim(holder=holder, license=c.license, claimed_by=c.claimed_by, evidence=c.evidence)
             )
         self.dataset_graph = nx.DiGraph()
-        self.dataset_graph.add_edges_from((a, b) for a, b in rows["dataset_edges"])
-        self.source_dataset = dict(rows["source_datasets"])
+        self.dataset_graph.add_edges_from((e.child, e.parent) for e in inputs.dataset_edges)
+        self.source_dataset = {s.source: s.dataset for s in inputs.source_datasets}
         self.verdict = cache(self._verdict)
 
     def holders(self, origins: Origins) -> tuple[list[str], list[str]]:
@@ -109,11 +111,11 @@ class Judge:
         return not refusing, tuple(ordered), tuple(ds)
 
 
-def inherit(own: Mapping[str, Origins], derived_edges: list[list[Any]]) -> Callable[[str], Origins]:
+def inherit(own: Mapping[str, Origins], derived_edges: Sequence[EdgePairRow]) -> Callable[[str], Origins]:
     """Origins of an example including every example it derives from (any depth), memoised."""
     parents: dict[str, list[str]] = defaultdict(list)
-    for child, parent in derived_edges:
-        parents[child].append(parent)
+    for e in derived_edges:
+        parents[e.child].append(e.parent)
     memo: dict[str, Origins] = {}
     empty: Origins = (frozenset(), frozenset(), frozenset())
 
@@ -131,20 +133,24 @@ def inherit(own: Mapping[str, Origins], derived_edges: list[list[Any]]) -> Calla
     return inherited
 
 
+def _origins(r: ExampleOriginsRow) -> Origins:
+    return (frozenset(r.datasets), frozenset(r.sources), frozenset(r.models))
+
+
 def license_check(
-    licenses: Mapping[str, Mapping[str, Any]], rows: Mapping[str, list[list[Any]]], *, policy: Policy
+    licenses: Mapping[str, Mapping[str, Any]], facts: OriginFacts, *, policy: Policy
 ) -> LicenseCheck:
-    judge = Judge(licenses, rows, policy=policy)
+    judge = Judge(licenses, facts.inputs, policy=policy)
     claims = judge.claims
     verdict = judge.verdict
 
     counts: dict[Origins, int] = defaultdict(int)
-    for datasets, sources, models, n in rows["groups"]:
-        counts[(frozenset(datasets), frozenset(sources), frozenset(models))] += int(n)
+    for g in facts.groups:
+        counts[(frozenset(g.datasets), frozenset(g.sources), frozenset(g.models))] += int(g.examples)
     # derived examples inherit the origins of every example they derive from
-    own = {r[0]: (frozenset(r[1]), frozenset(r[2]), frozenset(r[3])) for r in rows["derived"]}
-    inherited = inherit(own, rows["derived_edges"])
-    for ident in {child for child, _parent in rows["derived_edges"]}:
+    own = {r.id: _origins(r) for r in facts.derived}
+    inherited = inherit(own, facts.derived_edges)
+    for ident in {e.child for e in facts.derived_edges}:
         counts[inherited(ident)] += 1
 
     by_group: dict[tuple[Any, ...], Group] = {}
@@ -176,15 +182,15 @@ def license_check(
         refused=total - allowed_n,
         groups=groups,
         conflicts=conflicts_of(every_claim, licenses),
-        model_conflicts=model_conflicts(rows.get("dataset_models", [])),
+        model_conflicts=model_conflicts(facts.inputs.dataset_models),
     )
 
 
 def example_verdicts(
-    licenses: Mapping[str, Mapping[str, Any]], rows: Mapping[str, list[list[Any]]], *, policy: Policy
+    licenses: Mapping[str, Mapping[str, Any]], facts: ExampleOriginFacts, *, policy: Policy
 ) -> dict[str, bool]:
-    """Per example: may it be used under the policy? `rows` as `GraphStore.example_origin_rows`."""
-    judge = Judge(licenses, rows, policy=policy)
-    own = {r[0]: (frozenset(r[1]), frozenset(r[2]), frozenset(r[3])) for r in rows["examples"]}
-    inherited = inherit(own, rows["derived_edges"])
+    """Per example: may it be used under the policy?"""
+    judge = Judge(licenses, facts.inputs, policy=policy)
+    own = {r.id: _origins(r) for r in facts.examples}
+    inherited = inherit(own, facts.derived_edges)
     return {ident: judge.verdict(inherited(ident))[0] for ident in own}

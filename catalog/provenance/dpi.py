@@ -261,7 +261,8 @@ def link_catalog_datasets(
     """Match the catalog's own datasets to DPI entries (URL first, then name) and copy the DPI's
     license and model claims onto them, claimed by the DPI, beside the manifest's."""
     linked: dict[str, list[str]] = {}
-    for ident, name, url, manifest in store.catalog_datasets():
+    for d in store.catalog_datasets():
+        ident, name, url, manifest = d.id, d.name, d.origin_url, d.manifest
         if ident.startswith(PREFIX):
             continue
         declared = json.loads(manifest).get("dpi_entries") if manifest else None

@@ -4,10 +4,12 @@ path through the lineage graph that imposed it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
+
+from catalog.store.rows import DatasetModelClaimRow
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +91,11 @@ class ModelConflict(BaseModel):
     claims: dict[str, list[str]]  # claimant -> the models it says generated the dataset
 
 
-def model_conflicts(rows: list[list[Any]]) -> list[ModelConflict]:
+def model_conflicts(rows: Sequence[DatasetModelClaimRow]) -> list[ModelConflict]:
     """Datasets whose generator models differ between claimants (e.g. a manifest and the DPI)."""
     by: dict[str, dict[str, set[str]]] = {}
-    for dataset, _model, name, claimed_by in rows:
-        by.setdefault(dataset, {}).setdefault(claimed_by or "(unknown)", set()).add(name or _model)
+    for r in rows:
+        by.setdefault(r.dataset, {}).setdefault(r.claimed_by or "(unknown)", set()).add(r.name or r.model)
     return [
         ModelConflict(dataset=d, claims={k: sorted(v) for k, v in sorted(c.items())})
         for d, c in sorted(by.items())

@@ -24,6 +24,7 @@ from catalog.provenance.license import (
     conflicts_of,
     model_conflicts,
 )
+from catalog.store.rows import LineageFacts
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +65,25 @@ def node(label: str, ident: str) -> str:
     return f"{label}:{ident}"
 
 
-def lineage_graph(rows: Mapping[str, list[list[Any]]]) -> nx.DiGraph:
+def lineage_graph(facts: LineageFacts) -> nx.DiGraph:
     g = nx.DiGraph()
-    for (ident,) in rows["examples"]:
+    for ident in facts.examples:
         g.add_node(node("Example", ident))
-    for child, parent, method in rows["example_parents"]:
-        g.add_edge(node("Example", child), node("Example", parent), rel="DERIVED_FROM", method=method)
-    for child, dataset in rows["datasets"]:
-        g.add_edge(node("Example", child), node("Dataset", dataset), rel="IN_DATASET")
-    for child, source, _line, _rec, _name, _sum, _path, dataset in rows["sources"]:
-        g.add_edge(node("Example", child), node("Source", source), rel="FROM_SOURCE")
-        g.add_edge(node("Source", source), node("Dataset", dataset), rel="IN_DATASET")
-    for child, parent, method in rows["dataset_parents"]:
-        g.add_edge(node("Dataset", child), node("Dataset", parent), rel="DERIVED_FROM", method=method)
-    for child, activity, _kind, model, _name, role in rows["models"]:
-        g.add_edge(node("Example", child), node("Activity", activity), rel="GENERATED_BY")
-        g.add_edge(node("Activity", activity), node("Model", model), rel="USED_MODEL", role=role)
-    for label, holder, license_id, claimed_by, _evidence in rows["claims"]:
+    for p in facts.example_parents:
+        g.add_edge(node("Example", p.child), node("Example", p.parent), rel="DERIVED_FROM", method=p.method)
+    for d in facts.datasets:
+        g.add_edge(node("Example", d.example), node("Dataset", d.dataset), rel="IN_DATASET")
+    for s in facts.sources:
+        g.add_edge(node("Example", s.example), node("Source", s.source), rel="FROM_SOURCE")
+        g.add_edge(node("Source", s.source), node("Dataset", s.dataset), rel="IN_DATASET")
+    for p in facts.dataset_parents:
+        g.add_edge(node("Dataset", p.child), node("Dataset", p.parent), rel="DERIVED_FROM", method=p.method)
+    for m in facts.models:
+        g.add_edge(node("Example", m.example), node("Activity", m.activity), rel="GENERATED_BY")
+        g.add_edge(node("Activity", m.activity), node("Model", m.model), rel="USED_MODEL", role=m.role)
+    for c in facts.claims:
         g.add_edge(
-            node(label, holder), node("License", license_id), rel="LICENSED_UNDER", claimed_by=claimed_by
+            node(c.label, c.holder), node("License", c.license), rel="LICENSED_UNDER", claimed_by=c.claimed_by
         )
     return g
 
@@ -123,38 +124,21 @@ def effective_license(
     )
 
 
-def build_lineage(
-    licenses: Mapping[str, Mapping[str, Any]], example_id: str, rows: Mapping[str, list[list[Any]]]
-) -> Lineage:
-    g = lineage_graph(rows)
+def build_lineage(licenses: Mapping[str, Mapping[str, Any]], example_id: str, facts: LineageFacts) -> Lineage:
+    g = lineage_graph(facts)
     start = node("Example", example_id)
     claims = [
-        Claim(holder=node(label, holder), license=lic, claimed_by=by, evidence=ev)
-        for label, holder, lic, by, ev in rows["claims"]
+        Claim(holder=node(c.label, c.holder), license=c.license, claimed_by=c.claimed_by, evidence=c.evidence)
+        for c in facts.claims
     ]
     return Lineage(
         example=example_id,
-        ancestors=sorted(r[0] for r in rows["examples"] if r[0] != example_id),
+        ancestors=sorted(i for i in facts.examples if i != example_id),
         edges=sorted((a, d["rel"], b) for a, b, d in g.edges(data=True)),
         datasets=sorted(n.split(":", 1)[1] for n in nx.descendants(g, start) if n.startswith("Dataset:")),
-        sources=[
-            SourceRef(
-                example=r[0],
-                source=r[1],
-                line=r[2],
-                record=r[3],
-                file_name=r[4],
-                checksum=r[5],
-                archive_path=r[6],
-                dataset=r[7],
-            )
-            for r in rows["sources"]
-        ],
-        models=[
-            ModelRef(example=r[0], activity=r[1], kind=r[2], model=r[3], name=r[4], role=r[5])
-            for r in rows["models"]
-        ],
+        sources=[SourceRef(**s._asdict()) for s in facts.sources],
+        models=[ModelRef(**m._asdict()) for m in facts.models],
         claims=claims,
         effective=effective_license(g, start, claims, licenses),
-        model_claims=model_conflicts(rows.get("dataset_models", [])),
+        model_claims=model_conflicts(facts.dataset_models),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -25,6 +25,12 @@ from catalog.census import parse_key
 from catalog.coverage.report import UNDETERMINED, CoverageMatrix
 from catalog.schema import Schema
 from catalog.store.base import GraphStore
+from catalog.store.rows import (
+    DatasetLanguagesRow,
+    DerivationLanguagesRow,
+    SyntheticFacts,
+    SyntheticSignatureRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,39 +81,43 @@ class SyntheticAudit(BaseModel):
     loops: list[Loop]
 
 
-def _languages(langs: Iterable[str] | None) -> set[str]:
+def _languages(langs: Iterable[str | None] | None) -> set[str]:
     return {x for x in (langs or []) if x and x != UNDETERMINED}
 
 
 def synthetic_audit(store: GraphStore, *, role: str = "supply") -> SyntheticAudit:
     schema = store.schema
-    rows = store.synthetic_rows(role=role)
+    facts = store.synthetic_rows(role=role)
     supply = CoverageMatrix(schema, store.coverage_signatures(role=role))
     return SyntheticAudit(
         examples=supply.total,
-        synthetic=int(rows["synthetic_total"][0][0]) if rows["synthetic_total"] else 0,
-        models=_model_shares(rows["signatures"], supply.total),
-        cells=_cell_shares(schema, rows["signatures"], supply),
-        drift=_declared_drift(store, rows["dataset_languages"]) + _parent_drift(rows["derivations"]),
-        loops=find_loops(rows),
+        synthetic=facts.synthetic_total,
+        models=_model_shares(facts.signatures, supply.total),
+        cells=_cell_shares(schema, facts.signatures, supply),
+        drift=_declared_drift(store, facts.dataset_languages) + _parent_drift(facts.derivations),
+        loops=find_loops(facts),
     )
 
 
-def _model_shares(signatures: list[list[Any]], total: int) -> list[ModelShare]:
+def _model_shares(signatures: list[SyntheticSignatureRow], total: int) -> list[ModelShare]:
     by: dict[tuple[str, str], int] = defaultdict(int)
-    for _key, _lang, model, model_role, n in signatures:
-        by[(model, model_role or "generator")] += int(n)
+    for s in signatures:
+        by[(s.model, s.role or "generator")] += int(s.examples)
     return [
         ModelShare(model=m, role=r, examples=n, share=round(n / total, 4) if total else 0.0)
         for (m, r), n in sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
 
-def _cell_shares(schema: Schema, signatures: list[list[Any]], supply: CoverageMatrix) -> list[CellShare]:
+def _cell_shares(
+    schema: Schema, signatures: list[SyntheticSignatureRow], supply: CoverageMatrix
+) -> list[CellShare]:
     per_model: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for key, lang, model, model_role, n in signatures:
-        tasks, formats, topics = parse_key(key) if key else ((), (), ())
-        per_model[(model, model_role or "generator")].append((tasks, formats, lang, topics, int(n)))
+    for s in signatures:
+        tasks, formats, topics = parse_key(s.coverage_key) if s.coverage_key else ((), (), ())
+        per_model[(s.model, s.role or "generator")].append(
+            (tasks, formats, s.language, topics, int(s.examples))
+        )
     out = []
     for (model, model_role), sigs in sorted(per_model.items()):
         generated = CoverageMatrix(schema, sigs)
@@ -130,26 +140,27 @@ def _cell_shares(schema: Schema, signatures: list[list[Any]], supply: CoverageMa
     return out
 
 
-def _declared_drift(store: GraphStore, rows: list[list[Any]]) -> list[Drift]:
+def _declared_drift(store: GraphStore, rows: list[DatasetLanguagesRow]) -> list[Drift]:
     """Examples with text in languages their dataset does not declare (datasets that declare none are skipped)."""
     groups: dict[tuple[str, str, tuple[str, ...]], int] = defaultdict(int)
     main_of: dict[tuple[str, str, tuple[str, ...]], set[str]] = defaultdict(set)
-    for dataset, declared, main, per_message, n in rows:
-        allowed = set(declared or [])
+    for r in rows:
+        allowed = set(r.declared or [])
         if not allowed:
             continue
-        foreign = tuple(sorted(_languages([main, *(per_message or [])]) - allowed))
+        foreign = tuple(sorted(_languages([r.language, *(r.message_languages or [])]) - allowed))
         if foreign:
-            key = (dataset, ",".join(sorted(allowed)), foreign)
-            groups[key] += int(n)
-            main_of[key].add(main or UNDETERMINED)
+            key = (r.dataset, ",".join(sorted(allowed)), foreign)
+            groups[key] += int(r.examples)
+            main_of[key].add(r.language or UNDETERMINED)
     out = []
     for (dataset, wanted, foreign), n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0])):
         sample: list[str] = []
         for main in sorted(main_of[(dataset, wanted, foreign)]):
-            for ident, langs in store.dataset_examples_by_language(dataset=dataset, language=main):
+            for e in store.dataset_examples_by_language(dataset=dataset, language=main):
+                langs = e.message_languages or []
                 if tuple(sorted(_languages([main, *langs]) - set(wanted.split(",")))) == foreign:
-                    sample.append(ident)
+                    sample.append(e.id)
                 if len(sample) >= SAMPLE:
                     break
         out.append(
@@ -165,10 +176,11 @@ def _declared_drift(store: GraphStore, rows: list[list[Any]]) -> list[Drift]:
     return out
 
 
-def _parent_drift(rows: list[list[Any]]) -> list[Drift]:
+def _parent_drift(rows: list[DerivationLanguagesRow]) -> list[Drift]:
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for child, _parent, method, c_lang, p_lang, c_msgs, _p_msgs in rows:
-        c_main, p_main = c_lang or UNDETERMINED, p_lang or UNDETERMINED
+    for r in rows:
+        child, method, c_msgs = r.child, r.method, r.child_message_languages
+        c_main, p_main = r.child_language or UNDETERMINED, r.parent_language or UNDETERMINED
         if UNDETERMINED in (c_main, p_main):
             continue
         if method == "translation":
@@ -186,16 +198,16 @@ def _parent_drift(rows: list[list[Any]]) -> list[Drift]:
     ]
 
 
-def find_loops(rows: Mapping[str, list[list[Any]]]) -> list[Loop]:
+def find_loops(facts: SyntheticFacts) -> list[Loop]:
     """Models trained on data that they, or a model they were fine-tuned from, generated: directly in
     the dataset they were trained on or in any dataset it derives from."""
-    bases = nx.DiGraph((m, b) for m, b in rows["model_bases"])
-    data = nx.DiGraph((d, p) for d, p in rows["dataset_edges"])
+    bases = nx.DiGraph((b.model, b.base) for b in facts.model_bases)
+    data = nx.DiGraph((e.child, e.parent) for e in facts.dataset_edges)
     generated: dict[str, dict[str, int]] = defaultdict(dict)
-    for dataset, model, n in rows["dataset_generators"]:
-        generated[dataset][model] = int(n)
+    for g in facts.dataset_generators:
+        generated[g.dataset][g.model] = int(g.examples)
     out = []
-    for model, dataset in sorted(rows["trained_on"]):
+    for model, dataset in sorted((t.model, t.dataset) for t in facts.trained_on):
         lineage = {model: [model]}
         if model in bases:
             lineage.update(nx.single_source_shortest_path(bases, model))

@@ -89,7 +89,7 @@ def check_consistency(
     g.add_edges_from((index.ids[a], index.ids[b]) for a, b in pairs)
     groups = [sorted(c) for c in nx.connected_components(g)]
     members = sorted({m for c in groups for m in c})
-    answers = {i: answer_text(m) for i, m in store.example_messages(ids=members)}
+    answers = {r.id: answer_text(r.messages) for r in store.example_messages(ids=members)}
     findings: dict[str, list[Finding]] = {}
     for group in groups:
         finals = {m: final_number(answers.get(m, "")) for m in group}
@@ -130,7 +130,7 @@ def check_consistency(
 
 def _write(store: GraphStore, members: list[str], findings: dict[str, list[Finding]]) -> None:
     """Replace the consistency issues of every example in a group that was looked at."""
-    stale = [q for _e, q in store.issues_of(ids=members, checkers=[NAME])] if members else []
+    stale = [r.issue for r in store.issues_of(ids=members, checkers=[NAME])] if members else []
     issues: list[dict[str, Any]] = []
     edges = []
     for ident, fs in sorted(findings.items()):

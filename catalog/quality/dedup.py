@@ -133,7 +133,7 @@ def signed_index(
     sigs, exact = [index.signatures], [index.exact]
     for start in range(0, len(todo), PAGE):
         page = todo[start : start + PAGE]
-        got = dict(store.example_messages(ids=page))
+        got = {r.id: r.messages for r in store.example_messages(ids=page)}
         page_texts = [text_of(got.get(i)) for i in page]
         texts.update(zip(page, page_texts, strict=True))
         sigs.append(hasher.signatures(page_texts))
@@ -211,12 +211,12 @@ def dedup(
         g.add_edge(index.ids[a], index.ids[b_], score=score, method=method)
     involved = sorted(g.nodes)
     earlier = store.duplicate_edges(ids=involved)
-    for member, rep, score, method in earlier:
-        g.add_edge(member, rep, score=score, method=method)
+    for e in earlier:
+        g.add_edge(e.member, e.representative, score=e.score, method=e.method)
     # an earlier cluster brings its other members too
-    reps = sorted({rep for _m, rep, _s, _x in earlier})
-    for member, rep, score, method in store.duplicate_edges(ids=reps):
-        g.add_edge(member, rep, score=score, method=method)
+    reps = sorted({e.representative for e in earlier})
+    for e in store.duplicate_edges(ids=reps):
+        g.add_edge(e.member, e.representative, score=e.score, method=e.method)
     clusters = [sorted(c) for c in nx.connected_components(g)]
     position = {ident: i for i, ident in enumerate(index.ids)}
     rank = _ranking(store, [m for c in clusters for m in c], position)
@@ -261,7 +261,7 @@ def _exact_similarity(
 ) -> float:
     missing = [ids[i] for i in (a, b) if ids[i] not in texts]
     if missing:
-        texts.update((i, text_of(m)) for i, m in store.example_messages(ids=missing))
+        texts.update((r.id, text_of(r.messages)) for r in store.example_messages(ids=missing))
     return jaccard(shingles(texts[ids[a]], k), shingles(texts[ids[b]], k))
 
 

@@ -93,7 +93,7 @@ def _check_page(
 ) -> None:
     rows = {r["id"]: r for r in store.examples_for_checks(ids=page)}
     names = sorted({n for i in page for n in todo[i]})
-    stale = [q for _ex, q in store.issues_of(ids=page, checkers=names)]
+    stale = [r.issue for r in store.issues_of(ids=page, checkers=names)]
     issues: list[dict[str, Any]] = []
     edges: list[dict[str, str]] = []
     marks: list[dict[str, Any]] = []

@@ -1,4 +1,4 @@
-"""Graph stores: the GraphStore protocol and the engines behind it."""
+"""Graph stores: the catalog store (GraphStore) over one of the engines behind it."""
 
 from __future__ import annotations
 
@@ -26,11 +26,13 @@ def open_store(
         from catalog.store.remote import RemoteStore, clear_stale_server_file, live_server, read_server_file
 
         if via_server and (endpoint := live_server(settings.db)) is not None:
-            remote = RemoteStore(
-                endpoint, schema=schema, query_timeout_s=settings.query_timeout_s, row_cap=settings.row_cap
+            return RemoteStore(
+                endpoint,
+                schema=schema,
+                query_timeout_s=settings.query_timeout_s,
+                row_cap=settings.row_cap,
+                byte_cap=settings.result_max_bytes,
             )
-            remote.byte_cap = settings.result_max_bytes
-            return remote
         if not create and not settings.graph_path.exists():
             raise ConfigError(
                 f"no catalog at {settings.db}",
@@ -43,6 +45,7 @@ def open_store(
                 query_timeout_s=settings.query_timeout_s,
                 row_cap=settings.row_cap,
                 buffer_pool_mb=settings.buffer_pool_mb,
+                byte_cap=settings.result_max_bytes,
             )
         except StoreUnavailable as exc:
             holder = read_server_file(settings.db)
@@ -54,7 +57,6 @@ def open_store(
                 hint="wait for it to finish starting, or stop it and run the command again",
             ) from exc
         clear_stale_server_file(settings.db)
-        store.byte_cap = settings.result_max_bytes
         store.ensure_schema()
         log.info("opened the embedded catalog at %s", settings.graph_path)
         return store
@@ -74,8 +76,8 @@ def open_store(
         schema=schema,
         query_timeout_s=settings.query_timeout_s,
         row_cap=settings.row_cap,
+        byte_cap=settings.result_max_bytes,
     )
-    neo.byte_cap = settings.result_max_bytes
     neo.ensure_schema()
     log.info("connected to Neo4j at %s (database %s)", settings.neo4j_uri, settings.neo4j_database)
     return neo

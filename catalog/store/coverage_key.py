@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from catalog.census import KEYS, Slots, make_key
-from catalog.store.base import NodeGroup, WriteBatch
+from catalog.schema import Schema
+from catalog.store import cypher as Q
+from catalog.store.batch import NodeGroup, WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,27 @@ def with_keys_for_new(batch: WriteBatch, keyed: Mapping[str, Sequence[str]]) -> 
 
 
 Read = Callable[[str, Mapping[str, Any]], list[list[Any]]]
+
+
+def summary_key_queries(schema: Schema) -> dict[str, list[str]]:
+    """Per summary key: the (example, target) read of each relationship it summarises."""
+    return {
+        prop: [
+            Q.KEY_EDGES.format(rel=Q.rel_type(schema, rel), to_label=Q.label(schema, target)).text
+            for rel, target in rels
+        ]
+        for prop, rels in KEYS.items()
+    }
+
+
+def existing_ids(read: Read, schema: Schema, label: str, ids: Sequence[str], probe: int) -> set[str]:
+    """The subset of `ids` that exist as nodes of the label, in probes of `probe` ids (write paths)."""
+    query = Q.EXISTING_IDS.format(label=Q.label(schema, label)).text
+    found: set[str] = set()
+    ids = list(ids)
+    for start in range(0, len(ids), probe):
+        found.update(r[0] for r in read(query, {"ids": ids[start : start + probe]}))
+    return found
 
 
 def keys_after(

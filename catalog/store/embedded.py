@@ -14,9 +14,10 @@ from catalog.model import CypherResult
 from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store import coverage_key
 from catalog.store import cypher as Q
-from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
+from catalog.store.batch import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
-from catalog.store.queries import CatalogQueries
+from catalog.store.queries import CatalogStore
+from catalog.store.queries_base import PROBE
 from catalog.store.seed import seed_batch
 from catalog.store.values import ResultBudget, chunks, plain
 
@@ -90,10 +91,11 @@ def _arrow_row_sizes(result: Any, row_cap: int) -> list[int] | None:
     return sizes if len(sizes) == n else None
 
 
-class EmbeddedStore(CatalogQueries):
-    """GraphStore on LadybugDB. `path` is a database file, or ':memory:'."""
+class EmbeddedEngine:
+    """The engine contract (catalog/store/engine.py) on LadybugDB. `path` is a database file, or
+    ':memory:'."""
 
-    engine = "embedded"
+    name = "embedded"
     #: no limit: larger batches mean fewer checkpoints (see docs/benchmarks.md)
     max_batch_examples: int | None = None
 
@@ -102,8 +104,6 @@ class EmbeddedStore(CatalogQueries):
         path: Path | str,
         *,
         schema: Schema,
-        query_timeout_s: float = 30.0,
-        row_cap: int = 1000,
         read_only: bool = False,
         buffer_pool_mb: int = 4096,
     ) -> None:
@@ -111,10 +111,7 @@ class EmbeddedStore(CatalogQueries):
 
         self.schema = schema
         self.path = str(path)
-        self.query_timeout_s = query_timeout_s
-        self.row_cap = row_cap
         self.buffer_pool_mb = buffer_pool_mb
-        self._timeout_s = query_timeout_s
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -147,7 +144,10 @@ class EmbeddedStore(CatalogQueries):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _execute(self, query: str, params: Mapping[str, Any] | None = None) -> Any:
+    def _execute(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None
+    ) -> Any:
+        """Run one statement; `timeout_s` names the time limit the caller set, for its error."""
         try:
             return self._conn.execute(query, dict(params) if params else {})
         except (ValueError, TypeError) as exc:  # a parameter value the engine's binding cannot convert
@@ -160,7 +160,7 @@ class EmbeddedStore(CatalogQueries):
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if msg == "Interrupted.":
                 raise QueryTimeout(
-                    f"the query ran past its time limit of {self._timeout_s:g} s",
+                    f"the query ran past its time limit of {timeout_s or 0:g} s",
                     hint="narrow the MATCH, add a LIMIT, or raise CURAGRAPH_QUERY_TIMEOUT_S",
                 ) from exc
             if "read-only transaction" in msg:
@@ -174,8 +174,7 @@ class EmbeddedStore(CatalogQueries):
                 ) from exc
             raise QueryFailed(f"the embedded engine rejected the query: {msg}") from exc
 
-    def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
-        self._note(query, params)
+    def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
         result = self._execute(query, params)
         return [list(r) for r in result.get_all()]
 
@@ -202,7 +201,7 @@ class EmbeddedStore(CatalogQueries):
     # ------------------------------------------------------------------ schema
 
     def _existing_tables(self) -> dict[str, str]:
-        return {row[1]: row[2] for row in self._rows("CALL show_tables() RETURN *")}
+        return {row[1]: row[2] for row in self.rows("CALL show_tables() RETURN *")}
 
     def ddl(self) -> list[str]:
         """The DDL the ontology implies, in creation order."""
@@ -233,19 +232,18 @@ class EmbeddedStore(CatalogQueries):
         ]:
             if name not in tables:
                 continue
-            have = {row[1] for row in self._rows(f"CALL table_info('{name}') RETURN *")}
+            have = {row[1] for row in self.rows(f"CALL table_info('{name}') RETURN *")}
             for prop in sorted(set(specs) - have):
                 self._execute(f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {specs[prop].type}")
         self._column_cache.clear()
-        self.write(batch=seed_batch(self.schema))
-
-    def _parent_edges(self, ids: Sequence[str]) -> list[list[Any]]:
-        """One anchored query per id: an UNWIND probe joins the whole edge table on this engine."""
-        return [row for i in ids for row in self._rows(Q.PARENTS_OF_ONE_EMBEDDED, {"id": i})]
+        self.write(seed_batch(self.schema))
 
     # ------------------------------------------------------------------ writes
 
-    def write(self, *, batch: WriteBatch) -> WriteResult:
+    def _existing(self, label: str, ids: Sequence[str]) -> set[str]:
+        return coverage_key.existing_ids(self.rows, self.schema, label, ids, PROBE)
+
+    def write(self, batch: WriteBatch) -> WriteResult:
         validate_batch(self.schema, batch)
         keyed = coverage_key.touched(batch)
         if keyed:
@@ -253,7 +251,7 @@ class EmbeddedStore(CatalogQueries):
         result = WriteResult()
         with self._transaction():
             for nd in batch.node_deletions:
-                query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
+                query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label)).text
                 for part in chunks(nd.ids, _CHUNK):
                     self._execute(query, {"ids": part})
             for deletion in batch.deletions:
@@ -271,7 +269,7 @@ class EmbeddedStore(CatalogQueries):
             if keyed:  # examples created here got their keys with the row; the others from their edges
                 fresh = self._created.get("Example", set())
                 stale = {prop: [i for i in ids if i not in fresh] for prop, ids in keyed.items()}
-                fix = coverage_key.keys_after(self._rows, self._summary_key_queries(), stale)
+                fix = coverage_key.keys_after(self.rows, coverage_key.summary_key_queries(self.schema), stale)
                 if fix:
                     self._upsert_nodes(fix)
         return result
@@ -280,7 +278,7 @@ class EmbeddedStore(CatalogQueries):
         """The table's columns in the engine's order (COPY maps columns by position)."""
         cols = self._column_cache.get(table)
         if cols is None:
-            cols = [row[1] for row in self._rows(f"CALL table_info('{table}') RETURN *")]
+            cols = [row[1] for row in self.rows(f"CALL table_info('{table}') RETURN *")]
             self._column_cache[table] = cols
         return cols
 
@@ -300,16 +298,16 @@ class EmbeddedStore(CatalogQueries):
         by_id = _merge_rows([r[KEY_PROPERTY] for r in group.rows], group.rows)
         # checked in the write transaction, so COPY only ever sees new keys: a COPY that fails on a
         # duplicate key corrupts the engine's memory (LadybugDB 0.22; see docs/architecture.md)
-        existing = self.existing_ids(label=group.label, ids=list(by_id))
+        existing = self._existing(group.label, list(by_id))
         lab = Q.label(self.schema, group.label)
         new = [r for i, r in by_id.items() if i not in existing]
         if len(new) >= _COPY_MIN_ROWS:
             props = self.schema.labels[group.label].properties
             columns = [(c, props[c].type) for c in self._columns(group.label)]
-            self._copy(Q.COPY_ROWS_EMBEDDED.format(table=lab, options=""), columns, new)
+            self._copy(Q.COPY_ROWS_EMBEDDED.format(table=lab, options="").text, columns, new)
         elif new:
             for present, rows in _by_present_keys(new):
-                create = Q.CREATE_NODES.format(label=lab, props=Q.map_literal("r", present))
+                create = Q.CREATE_NODES.format(label=lab, props=Q.map_literal("r", present)).text
                 self._execute(create, {"rows": rows})
         self._created.setdefault(group.label, set()).update(r[KEY_PROPERTY] for r in new)
         # an upsert sets the properties a row carries; it never blanks the others
@@ -318,7 +316,7 @@ class EmbeddedStore(CatalogQueries):
             set_keys = [k for k in present if k != KEY_PROPERTY]
             if not set_keys:
                 continue
-            update = Q.UPDATE_NODES.format(label=lab, assignments=Q.assignments("n", "r", set_keys))
+            update = Q.UPDATE_NODES.format(label=lab, assignments=Q.assignments("n", "r", set_keys)).text
             for part in chunks(rows, _CHUNK):
                 self._execute(update, {"rows": part})
         return len(new)
@@ -347,20 +345,17 @@ class EmbeddedStore(CatalogQueries):
         key_filter = f"WHERE {Q.key_match('x', 'r', group.key)} " if group.key else ""
         existing: set[tuple[Any, ...]] = set()
         if maybe_old:
-            key_cols = "".join(f", r.{Q.quote(k)}" for k in group.key)
-            find = Q.EXISTING_RELS.format(key_filter=key_filter, key_cols=key_cols, **names)
+            key_cols = "".join(f", r.{Q.quote(k)} AS {Q.quote(k)}" for k in group.key)
+            find = Q.EXISTING_RELS.format(key_filter=key_filter, key_cols=key_cols, **names).text
             probe = [{k: r.get(k) for k in ident} for r in maybe_old]
             for chunk in chunks(probe, _CHUNK):
-                existing.update(tuple(r) for r in self._rows(find, {"rows": chunk}))
+                existing.update(tuple(r) for r in self.rows(find, {"rows": chunk}))
         new = [r for i, r in unique.items() if i not in existing] if existing else rows
         # endpoints not created in this transaction must exist before a COPY, which must not fail
         stale_src = {r["src"] for r in new if r["src"] not in fresh_src}
         stale_dst = {r["dst"] for r in new if r["dst"] not in fresh_dst}
-        if (
-            stale_src
-            and len(self.existing_ids(label=group.from_label, ids=sorted(stale_src))) < len(stale_src)
-        ) or (
-            stale_dst and len(self.existing_ids(label=group.to_label, ids=sorted(stale_dst))) < len(stale_dst)
+        if (stale_src and len(self._existing(group.from_label, sorted(stale_src))) < len(stale_src)) or (
+            stale_dst and len(self._existing(group.to_label, sorted(stale_dst))) < len(stale_dst)
         ):
             self._raise_missing_endpoints(group, new)
         if len(new) >= _COPY_MIN_ROWS:
@@ -368,12 +363,12 @@ class EmbeddedStore(CatalogQueries):
             columns = [("src", "STRING"), ("dst", "STRING")]
             columns += [(c, props[c].type) for c in self._columns(group.rel_type) if c in props]
             options = f" (from='{group.from_label}', to='{group.to_label}')"
-            self._copy(Q.COPY_ROWS_EMBEDDED.format(table=names["rel"], options=options), columns, new)
+            self._copy(Q.COPY_ROWS_EMBEDDED.format(table=names["rel"], options=options).text, columns, new)
         elif new:
             for present, part in _by_present_keys(new, always=("src", "dst", *group.key)):
                 given = [k for k in present if k not in ("src", "dst")]
-                create = Q.CREATE_RELS.format(props=Q.map_literal("r", given), **names) + " RETURN count(x)"
-                made = self._rows(create, {"rows": part})[0][0]
+                create = Q.CREATE_RELS.format(props=Q.map_literal("r", given), **names).text
+                made = self.rows(create, {"rows": part})[0][0]
                 if made != len(part):
                     self._raise_missing_endpoints(group, part)
         old = [r for i, r in unique.items() if i in existing] if existing and group.update_existing else []
@@ -383,14 +378,14 @@ class EmbeddedStore(CatalogQueries):
                 continue
             update = Q.UPDATE_RELS.format(
                 key_filter=key_filter, assignments=Q.assignments("x", "r", set_keys), **names
-            )
+            ).text
             for chunk in chunks(part, _CHUNK):
                 self._execute(update, {"rows": chunk})
         return len(new)
 
     def _raise_missing_endpoints(self, group: RelGroup, rows: Sequence[Mapping[str, Any]]) -> None:
-        srcs = self.existing_ids(label=group.from_label, ids=[r["src"] for r in rows])
-        dsts = self.existing_ids(label=group.to_label, ids=[r["dst"] for r in rows])
+        srcs = self._existing(group.from_label, [r["src"] for r in rows])
+        dsts = self._existing(group.to_label, [r["dst"] for r in rows])
         missing = [f":{group.from_label} {r['src']!r}" for r in rows if r["src"] not in srcs]
         missing += [f":{group.to_label} {r['dst']!r}" for r in rows if r["dst"] not in dsts]
         raise StoreError(
@@ -400,17 +395,16 @@ class EmbeddedStore(CatalogQueries):
 
     # ------------------------------------------------------------------ reads
 
-    def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
+    def read_only(
+        self, statement: str, params: Mapping[str, Any], *, row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         """Run inside a READ ONLY transaction: the engine itself refuses any write."""
         if self._in_tx:
             raise StoreError("read-only queries cannot run inside an open write transaction")
         self._execute("BEGIN TRANSACTION READ ONLY")
-        self._timeout_s = timeout_s
         self._conn.set_query_timeout(max(1, int(timeout_s * 1000)))
         try:
-            result = self._execute(statement, params)
+            result = self._execute(statement, params, timeout_s=timeout_s)
             if isinstance(result, list):  # several statements slipped through
                 raise QueryRefused("only one statement may run at a time")
             columns = list(result.get_column_names())
@@ -458,3 +452,24 @@ class EmbeddedStore(CatalogQueries):
             self._conn.close()
         finally:
             self._db.close()
+
+
+class EmbeddedStore(CatalogStore):
+    """The catalog store over an embedded LadybugDB engine."""
+
+    engine: EmbeddedEngine
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        schema: Schema,
+        query_timeout_s: float = 30.0,
+        row_cap: int = 1000,
+        read_only: bool = False,
+        buffer_pool_mb: int = 4096,
+        byte_cap: int = 4 * 1024 * 1024,
+    ) -> None:
+        engine = EmbeddedEngine(path, schema=schema, read_only=read_only, buffer_pool_mb=buffer_pool_mb)
+        super().__init__(engine, row_cap=row_cap, query_timeout_s=query_timeout_s, byte_cap=byte_cap)
+        self.path = engine.path

@@ -6,7 +6,7 @@ import logging
 
 from catalog.errors import StoreError
 from catalog.schema import KEY_PROPERTY, Schema
-from catalog.store.base import WriteBatch
+from catalog.store.batch import WriteBatch
 
 log = logging.getLogger(__name__)
 

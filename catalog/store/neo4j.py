@@ -19,9 +19,9 @@ from catalog.model import CypherResult
 from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store import coverage_key
 from catalog.store import cypher as Q
-from catalog.store.base import NodeGroup, RelGroup, WriteBatch, WriteResult
+from catalog.store.batch import NodeGroup, RelGroup, WriteBatch, WriteResult
 from catalog.store.guard import validate_batch
-from catalog.store.queries import CatalogQueries
+from catalog.store.queries import CatalogStore
 from catalog.store.seed import seed_batch
 from catalog.store.values import ResultBudget, chunks
 
@@ -56,10 +56,10 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class Neo4jStore(CatalogQueries):
-    """GraphStore on a Neo4j 5 server."""
+class Neo4jEngine:
+    """The engine contract (catalog/store/engine.py) on a Neo4j 5 server."""
 
-    engine = "neo4j"
+    name = "neo4j"
     #: one managed transaction holds a whole WriteBatch; the server keeps its state in heap
     max_batch_examples: int | None = 10_000
 
@@ -71,8 +71,6 @@ class Neo4jStore(CatalogQueries):
         password: str,
         database: str = "neo4j",
         schema: Schema,
-        query_timeout_s: float = 30.0,
-        row_cap: int = 1000,
         retry_s: float = 5.0,
     ) -> None:
         import neo4j
@@ -80,9 +78,6 @@ class Neo4jStore(CatalogQueries):
         self.schema = schema
         self.uri = uri
         self.database = database
-        self.query_timeout_s = query_timeout_s
-        self.row_cap = row_cap
-        self._timeout_s = query_timeout_s
         self._neo4j = neo4j
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -102,8 +97,9 @@ class Neo4jStore(CatalogQueries):
     # ------------------------------------------------------------------ plumbing
 
     @contextmanager
-    def _errors(self, query: str | None = None) -> Iterator[None]:
-        """Translate driver errors into the catalog's, naming the URI or the query."""
+    def _errors(self, query: str | None = None, *, timeout_s: float | None = None) -> Iterator[None]:
+        """Translate driver errors into the catalog's, naming the URI or the query (and the time
+        limit the caller set: it is the call's, never the engine's, as requests run concurrently)."""
         ex = self._neo4j.exceptions
         try:
             yield
@@ -122,7 +118,7 @@ class Neo4jStore(CatalogQueries):
             where = f" in {query[:120]!r}" if query else ""
             if "TransactionTimedOut" in code or "Timeout" in code:
                 raise QueryTimeout(
-                    f"the query ran past its time limit of {self._timeout_s:g} s{where}",
+                    f"the query ran past its time limit of {timeout_s or 0:g} s{where}",
                     hint="narrow the MATCH, add a LIMIT, or raise CURAGRAPH_QUERY_TIMEOUT_S",
                 ) from exc
             if "AccessMode" in code or "Forbidden" in code:
@@ -133,8 +129,7 @@ class Neo4jStore(CatalogQueries):
         except ex.Neo4jError as exc:
             raise StoreError(f"Neo4j at {self.uri} failed: {exc.message or exc.code}") from exc
 
-    def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
-        self._note(query, params)
+    def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
         with self._errors(query):
             records, _, _ = self._driver.execute_query(
                 query, dict(params or {}), database_=self.database, routing_=self._neo4j.RoutingControl.READ
@@ -159,11 +154,11 @@ class Neo4jStore(CatalogQueries):
         for statement in self.constraints():
             with self._errors(statement):
                 self._driver.execute_query(statement, database_=self.database)
-        self.write(batch=seed_batch(self.schema))
+        self.write(seed_batch(self.schema))
 
     # ------------------------------------------------------------------ writes
 
-    def write(self, *, batch: WriteBatch) -> WriteResult:
+    def write(self, batch: WriteBatch) -> WriteResult:
         validate_batch(self.schema, batch)
         keyed = coverage_key.touched(batch)
         if keyed:
@@ -179,11 +174,11 @@ class Neo4jStore(CatalogQueries):
             written = {r[KEY_PROPERTY] for g in batch.nodes if g.label == "Example" for r in g.rows}
             new = written.intersection({i for ids in keyed.values() for i in ids})
             if new:
-                query = Q.EXISTING_IDS.format(label=Q.label(self.schema, "Example"))
+                query = Q.EXISTING_IDS.format(label=Q.label(self.schema, "Example")).text
                 new -= {rec[0] for rec in tx.run(query, ids=sorted(new))}
             keyed = {prop: [i for i in ids if i not in new] for prop, ids in keyed.items()}
         for nd in batch.node_deletions:
-            query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label))
+            query = Q.DELETE_NODES.format(label=Q.label(self.schema, nd.label)).text
             for part in chunks(nd.ids, _CHUNK):
                 tx.run(query, ids=part).consume()
         for deletion in batch.deletions:
@@ -205,7 +200,7 @@ class Neo4jStore(CatalogQueries):
             def read(query: str, params: Mapping[str, Any]) -> list[list[Any]]:
                 return [list(r.values()) for r in tx.run(query, dict(params))]
 
-            fix = coverage_key.keys_after(read, self._summary_key_queries(), keyed)
+            fix = coverage_key.keys_after(read, coverage_key.summary_key_queries(self.schema), keyed)
             if fix:
                 self._merge_nodes(tx, fix)
         return result
@@ -220,7 +215,7 @@ class Neo4jStore(CatalogQueries):
             return 0
         rows = [{"id": r[KEY_PROPERTY], "props": self._given(r, (KEY_PROPERTY,))} for r in group.rows]
         on_match = " ON MATCH SET n += r.props" if group.update_existing else ""
-        query = Q.MERGE_NODES_NEO4J.format(label=Q.label(self.schema, group.label), on_match=on_match)
+        query = Q.MERGE_NODES_NEO4J.format(label=Q.label(self.schema, group.label), on_match=on_match).text
         made = 0
         for part in chunks(rows, _CHUNK):
             made += tx.run(query, rows=part).consume().counters.nodes_created
@@ -240,7 +235,7 @@ class Neo4jStore(CatalogQueries):
             wanted = sorted({r[side] for r in group.rows} - have)
             if not wanted:
                 continue
-            query = Q.EXISTING_IDS.format(label=Q.label(self.schema, lab))
+            query = Q.EXISTING_IDS.format(label=Q.label(self.schema, lab)).text
             found = {rec[0] for rec in tx.run(query, ids=wanted)}
             missing = [w for w in wanted if w not in found]
             if missing:
@@ -263,7 +258,7 @@ class Neo4jStore(CatalogQueries):
             "{" + ", ".join(f"{Q.quote(k)}: r.key.{Q.quote(k)}" for k in group.key) + "}" if group.key else ""
         )
         on_match = " ON MATCH SET x += r.props" if group.update_existing else ""
-        query = Q.MERGE_RELS_NEO4J.format(key_props=key_props, on_match=on_match, **names)
+        query = Q.MERGE_RELS_NEO4J.format(key_props=key_props, on_match=on_match, **names).text
         made = 0
         for i in range(0, len(rows), _CHUNK):
             made += tx.run(query, rows=rows[i : i + _CHUNK]).consume().counters.relationships_created
@@ -271,14 +266,13 @@ class Neo4jStore(CatalogQueries):
 
     # ------------------------------------------------------------------ reads
 
-    def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
+    def read_only(
+        self, statement: str, params: Mapping[str, Any], *, row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         """EXPLAIN must say read-only; then a READ-mode session, where the server refuses any write."""
         neo4j = self._neo4j
-        self._timeout_s = timeout_s
         with (
-            self._errors(statement),
+            self._errors(statement, timeout_s=timeout_s),
             self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session,
         ):
             plan = session.run(neo4j.Query("EXPLAIN " + statement, timeout=timeout_s), dict(params)).consume()
@@ -312,9 +306,9 @@ class Neo4jStore(CatalogQueries):
         """Delete every node (or every node of one label) with its edges. For tests and benchmarks."""
         target = ":" + Q.label(self.schema, label) if label else ""
         steps = (
-            [Q.WIPE_NODES_NEO4J.format(label=target)]
+            [Q.WIPE_NODES_NEO4J.format(label=target).text]
             if label
-            else [Q.WIPE_RELS_NEO4J, Q.WIPE_NODES_NEO4J.format(label="")]
+            else [Q.WIPE_RELS_NEO4J.text, Q.WIPE_NODES_NEO4J.format(label="").text]
         )
         with self._errors():
             for query in steps:
@@ -330,3 +324,32 @@ class Neo4jStore(CatalogQueries):
 
     def close(self) -> None:
         self._driver.close()
+
+
+class Neo4jStore(CatalogStore):
+    """The catalog store over a Neo4j 5 server."""
+
+    engine: Neo4jEngine
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        schema: Schema,
+        query_timeout_s: float = 30.0,
+        row_cap: int = 1000,
+        retry_s: float = 5.0,
+        byte_cap: int = 4 * 1024 * 1024,
+    ) -> None:
+        engine = Neo4jEngine(
+            uri, user=user, password=password, database=database, schema=schema, retry_s=retry_s
+        )
+        super().__init__(engine, row_cap=row_cap, query_timeout_s=query_timeout_s, byte_cap=byte_cap)
+        self.uri, self.database = uri, database
+
+    def wipe(self, *, label: str | None = None) -> None:
+        """Delete every node (or every node of one label) with its edges. For tests and benchmarks."""
+        self.engine.wipe(label=label)

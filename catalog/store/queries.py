@@ -1,7 +1,8 @@
-"""Catalog queries both engines answer with the same Cypher; an engine supplies `_rows` and `write`.
+"""The catalog store: every catalog query, written once over an engine (catalog/store/engine.py).
 
-The queries are grouped by role: provenance, quality and coverage each in their own module, joined
-here into `CatalogQueries`, which both engines extend."""
+The queries are grouped by role: provenance, quality, coverage and browsing each in their own
+module, joined here into `CatalogStore`. Each runs a `Query` constant from catalog/store/cypher/
+and returns its typed rows or plain values, never an engine's records."""
 
 from __future__ import annotations
 
@@ -10,34 +11,63 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from catalog.model import CatalogStats, CypherResult, DatasetOverview, NodeRecord
-from catalog.schema import Schema
 from catalog.store import cypher as Q
-from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+from catalog.store.batch import NodeGroup, RelGroup, WriteBatch, WriteResult
+from catalog.store.engine import Engine
 from catalog.store.queries_base import PROBE, QueryBase
 from catalog.store.queries_browse import BrowseQueries
 from catalog.store.queries_coverage import CoverageQueries
 from catalog.store.queries_provenance import ProvenanceQueries
 from catalog.store.queries_quality import QualityQueries
 from catalog.store.readonly import check_read_only
-from catalog.store.values import check_params, chunks, node_record
+from catalog.store.values import check_params, edge_properties, node_record
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PROBE", "CatalogQueries"]
+__all__ = ["PROBE", "CatalogStore"]
 
 
-class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQueries, QueryBase):
-    schema: Schema
-    row_cap: int
-    query_timeout_s: float
-    #: most bytes of rows (as JSON) a read-only query returns (Settings.result_max_bytes)
-    byte_cap: int = 4 * 1024 * 1024
+class CatalogStore(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQueries, QueryBase):
+    """The catalog over one engine. `row_cap`, `query_timeout_s` and `byte_cap` bound a user's
+    read-only query (Settings.row_cap, query_timeout_s, result_max_bytes)."""
 
-    def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
-    ) -> CypherResult:
-        """Run one statement so that the engine itself refuses a write (the second gate)."""
-        raise NotImplementedError
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        row_cap: int = 1000,
+        query_timeout_s: float = 30.0,
+        byte_cap: int = 4 * 1024 * 1024,
+    ) -> None:
+        self.engine = engine
+        self.row_cap = row_cap
+        self.query_timeout_s = query_timeout_s
+        self.byte_cap = byte_cap
+
+    @property
+    def max_batch_examples(self) -> int | None:
+        """The most examples one write transaction should hold on this engine (None: no limit)."""
+        return self.engine.max_batch_examples
+
+    # ------------------------------------------------------------ the engine's own
+
+    def ensure_schema(self) -> None:
+        """Create what the ontology declares (tables / constraints) and seed concepts and licenses."""
+        self.engine.ensure_schema()
+
+    def write(self, *, batch: WriteBatch) -> WriteResult:
+        """Upsert the batch in one transaction (all of it lands or none); say what was created."""
+        return self.engine.write(batch)
+
+    def ping(self) -> None:
+        """Reach the engine without waiting for the catalog's other calls (the server's /health)."""
+        self.engine.ping()
+
+    def flush(self) -> None:
+        self.engine.flush()
+
+    def close(self) -> None:
+        self.engine.close()
 
     def read_cypher(
         self,
@@ -54,13 +84,15 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
         statement = check_read_only(query)
         check_params(params or {})
         self._note(statement, params)
-        return self._run_read_only(
+        return self.engine.read_only(
             statement,
             params or {},
-            row_cap or self.row_cap,
-            timeout_s or self.query_timeout_s,
-            byte_cap or self.byte_cap,
+            row_cap=row_cap or self.row_cap,
+            timeout_s=timeout_s or self.query_timeout_s,
+            byte_cap=byte_cap or self.byte_cap,
         )
+
+    # ------------------------------------------------------------ nodes and edges
 
     def upsert_nodes(self, *, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         self.write(batch=WriteBatch(nodes=[NodeGroup(label, rows)]))
@@ -79,21 +111,19 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
         return len(rows)
 
     def existing_ids(self, *, label: str, ids: Sequence[str]) -> set[str]:
+        """The subset of ids that already exist as nodes of the label."""
         query = Q.EXISTING_IDS.format(label=Q.label(self.schema, label))
-        found: set[str] = set()
-        ids = list(ids)
-        for part in chunks(ids, PROBE):
-            found.update(r[0] for r in self._rows(query, {"ids": part}))
-        return found
+        return {r.id for r in self._fetch_for(query, list(ids))}
 
     def get_node(self, *, label: str, node_id: str) -> NodeRecord | None:
-        rows = self._rows(Q.GET_NODE.format(label=Q.label(self.schema, label)), {"id": node_id})
-        return node_record(rows[0][0]) if rows else None
+        rows = self._fetch(Q.GET_NODE.format(label=Q.label(self.schema, label)), {"id": node_id})
+        return node_record(rows[0].node) if rows else None
 
     def stats(self) -> CatalogStats:
+        """Node count per label and relationship count per type, for every name the ontology declares."""
         nodes = {name: self.count_nodes(label=name) for name in sorted(self.schema.labels)}
         rels = {
-            name: int(self._rows(Q.COUNT_RELS.format(rel=Q.rel_type(self.schema, name)))[0][0])
+            name: int(self._fetch(Q.COUNT_RELS.format(rel=Q.rel_type(self.schema, name)))[0].n)
             for name in sorted(self.schema.relationships)
         }
         return CatalogStats(nodes=nodes, relationships=rels)
@@ -101,50 +131,47 @@ class CatalogQueries(ProvenanceQueries, QualityQueries, CoverageQueries, BrowseQ
     def examples_by_record_key(self, *, dataset: str, keys: Sequence[str]) -> dict[str, list[str]]:
         """Per record key: the ids of the dataset's examples read from records with that key."""
         out: dict[str, list[str]] = {}
-        for key, ident in self._rows(Q.EXAMPLES_BY_RECORD_KEY, {"dataset": dataset, "keys": list(keys)}):
-            out.setdefault(key, []).append(ident)
+        for r in self._fetch(Q.EXAMPLES_BY_RECORD_KEY, {"dataset": dataset, "keys": list(keys)}):
+            out.setdefault(r.key, []).append(r.id)
         return {k: sorted(v) for k, v in out.items()}
-
-    # ------------------------------------------------------------ whole nodes and edges
 
     def nodes(self, *, label: str, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Every node of the label (or those with the given ids) as its set properties, by id."""
         lab = Q.label(self.schema, label)
         if ids is None:
-            rows = self._rows(Q.NODES_ALL.format(label=lab))
+            rows = self._fetch(Q.NODES_ALL.format(label=lab))
         else:
-            rows = self._rows_for(Q.NODES_BY_ID.format(label=lab), ids)
-        return [{k: v for k, v in node_record(r[0]).properties.items() if v is not None} for r in rows]
+            rows = self._fetch_for(Q.NODES_BY_ID.format(label=lab), ids)
+        return [{k: v for k, v in node_record(r.node).properties.items() if v is not None} for r in rows]
 
     def edges(
         self, *, rel_type: str, from_label: str, to_label: str, src_ids: Sequence[str] | None = None
     ) -> list[dict[str, Any]]:
         """Every `rel_type` edge between the labels (or leaving the given nodes) as {src, dst, **props}."""
         spec = self.schema.check_endpoints(rel_type, from_label, to_label)
-        keys = sorted(spec.properties)
         query = (Q.EDGES_ALL if src_ids is None else Q.EDGES_FROM).format(
             from_label=Q.label(self.schema, from_label),
             to_label=Q.label(self.schema, to_label),
             rel=Q.rel_type(self.schema, rel_type),
-            props="".join(f", x.{Q.quote(k)}" for k in keys),
         )
-        rows = self._rows(query) if src_ids is None else self._rows_for(query, src_ids)
+        rows = self._fetch(query) if src_ids is None else self._fetch_for(query, src_ids)
         out = []
-        for src, dst, *values in rows:
-            edge = {"src": src, "dst": dst}
-            edge.update({k: v for k, v in zip(keys, values, strict=True) if v is not None})
+        for r in rows:
+            edge: dict[str, Any] = {"src": r.src, "dst": r.dst}
+            edge.update(edge_properties(r.edge, spec.properties))
             out.append(edge)
         out.sort(key=lambda e: (e["src"], e["dst"], repr(sorted(e.items()))))
         return out
 
     def dataset_overview(self) -> list[DatasetOverview]:
-        counts = {row[0]: int(row[1]) for row in self._rows(Q.DATASET_EXAMPLES)}
+        """Per dataset: example count, claimed licenses, models behind its examples."""
+        counts = {r.dataset: int(r.examples) for r in self._fetch(Q.DATASET_EXAMPLES)}
         licenses: dict[str, list[str]] = {}
-        for ds, lic, _claimant in self._rows(Q.DATASET_LICENSES):
-            licenses.setdefault(ds, []).append(lic)
+        for lic in self._fetch(Q.DATASET_LICENSES):
+            licenses.setdefault(lic.dataset, []).append(lic.license)
         models: dict[str, list[str]] = {}
-        for ds, model in self._rows(Q.DATASET_MODELS):
-            models.setdefault(ds, []).append(model)
+        for m in self._fetch(Q.DATASET_MODELS):
+            models.setdefault(m.dataset, []).append(m.model)
         return [
             DatasetOverview(
                 dataset=ds, examples=n, licenses=sorted(set(licenses.get(ds, []))), models=models.get(ds, [])

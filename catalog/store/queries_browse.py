@@ -4,11 +4,15 @@ engines. Filters are fixed Cypher fragments chosen by which filters are set; val
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from catalog.store import cypher as Q
-from catalog.store.base import ExampleWhere
+from catalog.store.batch import ExampleWhere
+from catalog.store.cypher.browse import ConceptMethodRow
+from catalog.store.cypher.quality import DuplicateEdge
 from catalog.store.queries_base import QueryBase
+from catalog.store.queries_quality import duplicate_edge
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,16 @@ _FLAGS: tuple[tuple[str, str], ...] = (
 )
 
 
+@dataclass
+class ExampleLinks:
+    """One example's tasks, formats and topics (concept, method), and its DUPLICATE_OF edges either way."""
+
+    tasks: list[ConceptMethodRow]
+    formats: list[ConceptMethodRow]
+    topics: list[ConceptMethodRow]
+    duplicates: list[DuplicateEdge]
+
+
 def _where(where: ExampleWhere, after: str | None = None) -> tuple[str, dict[str, Any]]:
     clauses, params = [], {}
     for field, fragment in _FILTERS:
@@ -60,64 +74,51 @@ class BrowseQueries(QueryBase):
         # `e.id > ""` on the first page too: Neo4j then walks the id index in order and stops at the
         # limit instead of sorting every match (4 ms instead of 160 ms for 35k matches of 100k)
         clause, params = _where(where, after if after is not None else "")
-        rows = self._rows(Q.LIST_EXAMPLES.format(where=clause), {**params, "limit": int(limit)})
-        keys = ("id", "prompt_preview", "language", "n_messages", "usage_role", "coverage_key")
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        rows = self._fetch(Q.LIST_EXAMPLES.format(where=clause), {**params, "limit": int(limit)})
+        return [r._asdict() for r in rows]
 
     def example_ids_with_prefix(self, *, prefix: str, limit: int) -> list[str]:
         """Example ids that start with `prefix`, in id order, at most `limit`."""
         return [
-            str(r[0]) for r in self._rows(Q.EXAMPLE_IDS_WITH_PREFIX, {"prefix": prefix, "limit": int(limit)})
+            str(i) for i in self._column(Q.EXAMPLE_IDS_WITH_PREFIX, {"prefix": prefix, "limit": int(limit)})
         ]
 
     def count_examples(self, *, where: ExampleWhere) -> int:
         clause, params = _where(where)
-        return int(self._rows(Q.COUNT_EXAMPLES.format(where=clause), params)[0][0])
+        return int(self._fetch(Q.COUNT_EXAMPLES.format(where=clause), params)[0].n)
 
     def example_sources(self, *, example_id: str) -> list[dict[str, Any]]:
-        keys = ("source", "file_name", "line", "record", "dataset")
-        return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.EXAMPLE_SOURCES, {"id": example_id})]
+        return [r._asdict() for r in self._fetch(Q.EXAMPLE_SOURCES, {"id": example_id})]
 
-    def example_links(self, *, example_id: str) -> dict[str, list[Any]]:
+    def example_links(self, *, example_id: str) -> ExampleLinks:
         """One example's FOR_TASK / HAS_FORMAT / ABOUT targets with their method, and its DUPLICATE_OF
         edges either way as (member, representative, score, method)."""
-        out: dict[str, list[Any]] = {}
-        for kind, (rel, target) in (
-            ("tasks", ("FOR_TASK", "Task")),
-            ("formats", ("HAS_FORMAT", "Format")),
-            ("topics", ("ABOUT", "Topic")),
-        ):
+        one = {"id": example_id}
+
+        def targets(rel: str, target: str) -> list[ConceptMethodRow]:
             query = Q.EXAMPLE_ASSIGNMENTS.format(
                 rel=Q.rel_type(self.schema, rel), to_label=Q.label(self.schema, target)
             )
-            out[kind] = [(r[0], r[1]) for r in self._rows(query, {"id": example_id})]
-        rows = self._rows(Q.EXAMPLE_DUPLICATE_OF, {"id": example_id}) + self._rows(
-            Q.EXAMPLE_DUPLICATES, {"id": example_id}
+            return self._fetch(query, one)
+
+        rows = self._fetch(Q.EXAMPLE_DUPLICATE_OF, one) + self._fetch(Q.EXAMPLE_DUPLICATES, one)
+        return ExampleLinks(
+            tasks=targets("FOR_TASK", "Task"),
+            formats=targets("HAS_FORMAT", "Format"),
+            topics=targets("ABOUT", "Topic"),
+            duplicates=sorted(duplicate_edge(r) for r in rows),
         )
-        out["duplicates"] = sorted((r[0], r[1], float(r[2] or 0.0), str(r[3] or "")) for r in rows)
-        return out
 
     def sources_overview(self) -> list[dict[str, Any]]:
-        keys = (
-            "id",
-            "file_name",
-            "format",
-            "byte_size",
-            "checksum",
-            "ingested_at",
-            "usage_role",
-            "dataset",
-            "examples",
-        )
-        return [dict(zip(keys, r, strict=True)) for r in self._rows(Q.SOURCES_OVERVIEW)]
+        return [r._asdict() for r in self._fetch(Q.SOURCES_OVERVIEW)]
 
     def models_overview(self) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for ident, name, provider, role, examples in self._rows(Q.MODELS_OVERVIEW):
+        for r in self._fetch(Q.MODELS_OVERVIEW):
             m = out.setdefault(
-                ident, {"id": ident, "name": name, "provider": provider, "roles": [], "examples": 0}
+                r.id, {"id": r.id, "name": r.name, "provider": r.provider, "roles": [], "examples": 0}
             )
-            if role and role not in m["roles"]:
-                m["roles"].append(role)
-            m["examples"] += int(examples or 0)
+            if r.role and r.role not in m["roles"]:
+                m["roles"].append(r.role)
+            m["examples"] += int(r.examples or 0)
         return sorted(out.values(), key=lambda m: (-m["examples"], m["id"]))

@@ -23,7 +23,7 @@ import logging
 import os
 import secrets
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +36,9 @@ from catalog import errors
 from catalog.errors import CatalogError, StoreUnavailable
 from catalog.model import CypherResult
 from catalog.schema import Schema
-from catalog.store.base import NodeDeletion, NodeGroup, RelDeletion, RelGroup, WriteBatch, WriteResult
-from catalog.store.queries import CatalogQueries
+from catalog.store.batch import NodeDeletion, NodeGroup, RelDeletion, RelGroup, WriteBatch, WriteResult
+from catalog.store.engine import Engine
+from catalog.store.queries import CatalogStore
 
 log = logging.getLogger(__name__)
 
@@ -266,42 +267,34 @@ class _Client:
 # ---------------------------------------------------------------------- the store
 
 
-class RemoteStore(CatalogQueries):
-    """The catalog's queries, run by the server that holds the embedded engine."""
+class RemoteEngine:
+    """The engine contract (catalog/store/engine.py) run by the server that holds the embedded
+    engine: each call crosses the socket once."""
 
-    engine = "embedded"
+    name = "embedded"
     #: a write batch crosses a socket as JSON: keep each to a few tens of MB
     max_batch_examples: int | None = 20_000
 
-    def __init__(
-        self, endpoint: ServerEndpoint, *, schema: Schema, query_timeout_s: float = 30.0, row_cap: int = 1000
-    ) -> None:
+    def __init__(self, endpoint: ServerEndpoint, *, schema: Schema) -> None:
         self.schema = schema
         self.endpoint = endpoint
         self.path = endpoint.url
-        self.query_timeout_s = query_timeout_s
-        self.row_cap = row_cap
         self._client = _Client(endpoint, timeout_s=None)
         log.info("using the catalog through the server at %s (pid %d)", endpoint.url, endpoint.pid)
 
     def ensure_schema(self) -> None:
         """The server created (or upgraded) the schema when it opened the catalog."""
 
-    def _rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
-        self._note(query, params)
+    def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
         rows: list[list[Any]] = self._client.call("rows", {"query": query, "params": dict(params or {})})
         return rows
 
-    def _parent_edges(self, ids: Sequence[str]) -> list[list[Any]]:
-        rows: list[list[Any]] = self._client.call("parent_edges", {"ids": list(ids)})
-        return rows
-
-    def write(self, *, batch: WriteBatch) -> WriteResult:
+    def write(self, batch: WriteBatch) -> WriteResult:
         data = self._client.call("write", batch_to_wire(batch))
         return WriteResult(**data)
 
-    def _run_read_only(
-        self, statement: str, params: Mapping[str, Any], row_cap: int, timeout_s: float, byte_cap: int
+    def read_only(
+        self, statement: str, params: Mapping[str, Any], *, row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
         data = self._client.call(
             "read_only",
@@ -325,28 +318,49 @@ class RemoteStore(CatalogQueries):
         self._client.close()
 
 
-def serve_engine_call(store: Any, op: str, payload: Mapping[str, Any]) -> Any:
-    """Run one engine call from another process on the server's own embedded store (the caller
+class RemoteStore(CatalogStore):
+    """The catalog store over the engine of a `curagraph serve` that holds the catalog."""
+
+    engine: RemoteEngine
+
+    def __init__(
+        self,
+        endpoint: ServerEndpoint,
+        *,
+        schema: Schema,
+        query_timeout_s: float = 30.0,
+        row_cap: int = 1000,
+        byte_cap: int = 4 * 1024 * 1024,
+    ) -> None:
+        super().__init__(
+            RemoteEngine(endpoint, schema=schema),
+            row_cap=row_cap,
+            query_timeout_s=query_timeout_s,
+            byte_cap=byte_cap,
+        )
+        self.endpoint, self.path = endpoint, endpoint.url
+
+
+def serve_engine_call(engine: Engine, op: str, payload: Mapping[str, Any]) -> Any:
+    """Run one engine call from another process on the server's own embedded engine (the caller
     holds the store's slot). Returns what goes back on the wire."""
     if op == "ping":
         return {"pid": os.getpid()}
     if op == "rows":
-        return store._rows(str(payload["query"]), payload.get("params") or {})
-    if op == "parent_edges":
-        return store._parent_edges(list(payload["ids"]))
+        return engine.rows(str(payload["query"]), payload.get("params") or {})
     if op == "write":
-        return dataclasses.asdict(store.write(batch=batch_from_wire(payload)))
+        return dataclasses.asdict(engine.write(batch_from_wire(payload)))
     if op == "read_only":
-        result = store._run_read_only(
+        result = engine.read_only(
             str(payload["statement"]),
             payload.get("params") or {},
-            int(payload["row_cap"]),
-            float(payload["timeout_s"]),
-            int(payload.get("byte_cap") or store.byte_cap),
+            row_cap=int(payload["row_cap"]),
+            timeout_s=float(payload["timeout_s"]),
+            byte_cap=int(payload["byte_cap"]),
         )
         return result.model_dump()
     if op == "flush":
-        store.flush()
+        engine.flush()
         return {}
     raise CatalogError(
         f"unknown engine call {op!r}", hint="the command and the server run different versions"

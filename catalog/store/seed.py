@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from catalog.schema import Concept, Schema
-from catalog.store.base import NodeGroup, RelGroup, WriteBatch
+from catalog.store.batch import NodeGroup, RelGroup, WriteBatch
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import logging
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -52,6 +52,12 @@ def node_record(value: Any) -> Any:
 
     node = plain(value) if "_LABEL" in value else dict(value)
     return NodeRecord(label=node.pop("_label"), properties=node)
+
+
+def edge_properties(value: Any, declared: Iterable[str]) -> dict[str, Any]:
+    """The declared, set properties of a relationship value (either engine's), by name."""
+    edge = value if isinstance(value, Mapping) else {}
+    return {k: edge[k] for k in sorted(declared) if edge.get(k) is not None}
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:

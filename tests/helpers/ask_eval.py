@@ -151,7 +151,7 @@ def g_by_dataset_one(dataset: str) -> Gold:
 
 
 def g_duplicates_of(store: GraphStore, ctx: dict[str, Any]) -> Any:
-    pairs = {(member, kept) for kept, members in store.duplicate_clusters().items() for member, *_ in members}
+    pairs = {(e.member, kept) for kept, members in store.duplicate_clusters().items() for e in members}
     return sorted(p for p in pairs if ctx["duplicate"] in p)
 
 

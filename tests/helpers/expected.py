@@ -37,3 +37,20 @@ EXPECTED = [
     ("ko-chatbot-data", "ChatbotData.csv", "csv-qa", 11823, 11823, 11750, 0, 73),
     ("kullm-user-oriented-ko", "user_oriented_instructions_eval.jsonl", "self-instruct", 252, 252, 252, 0, 0),
 ]
+
+#: catalog queries whose answers must be identical on both engines over every real dataset
+CROSS_ENGINE_QUERIES = [
+    "MATCH (e:Example)-[:IN_DATASET]->(d:Dataset) RETURN d.id, count(e) ORDER BY d.id",
+    "MATCH (e:Example)-[:FOR_TASK]->(t:Task) RETURN t.id, count(e) ORDER BY t.id",
+    "MATCH (e:Example)-[:ABOUT]->(t:Topic) RETURN t.id, count(e) ORDER BY t.id",
+    "MATCH (e:Example)-[x:HAS_FORMAT]->(f:Format) RETURN f.id, x.method, count(e) ORDER BY f.id",
+    "MATCH (e:Example) RETURN e.language, count(e) ORDER BY e.language",
+    "MATCH (d:Dataset)-[c:LICENSED_UNDER]->(l:License) RETURN d.id, l.id, c.claimed_by ORDER BY d.id, l.id, c.claimed_by",
+    "MATCH (e:Example)-[:GENERATED_BY]->(:Activity)-[u:USED_MODEL]->(m:Model) RETURN m.id, u.role, count(e) ORDER BY m.id",
+    "MATCH (c:Example)-[d:DERIVED_FROM]->(p:Example) RETURN d.method, count(*) ORDER BY d.method",
+    "MATCH (e:Example)-[f:FROM_SOURCE]->(s:Source) WHERE f.line = 1 RETURN s.file_name, count(e) ORDER BY s.file_name",
+    "MATCH (e:Example) WHERE e.has_tool_calls RETURN count(e)",
+    "MATCH (e:Example) RETURN e.usage_role, sum(e.n_messages), max(e.n_user_turns) ORDER BY e.usage_role",
+    "MATCH (e:Example {record_key: 'simple_python_0'}) RETURN e.id, e.messages, e.tools, e.message_languages",
+    "MATCH (d:Dataset)-[:DERIVED_FROM]->(p:Dataset) RETURN d.id, p.id ORDER BY d.id, p.id",
+]

@@ -1,0 +1,135 @@
+"""Classification and coverage queries: the examples to classify, their assignments, the census."""
+
+from __future__ import annotations
+
+import logging
+from typing import NamedTuple
+
+from catalog.store.cypher.writes import IdRow
+from catalog.store.query import Query
+
+log = logging.getLogger(__name__)
+
+
+class ClassificationInputRow(NamedTuple):
+    id: str
+    messages: str | None
+    tools: str | None
+    has_tool_calls: bool | None
+    has_reasoning: bool | None
+    n_user_turns: int | None
+
+
+class KeyEdgeRow(NamedTuple):
+    """An example and the concept (or origin) one of its summarised edges reaches."""
+
+    example: str
+    target: str
+
+
+class AssignmentRow(NamedTuple):
+    example: str
+    concept: str
+    method: str | None
+
+
+class SignatureRow(NamedTuple):
+    tasks: list[str]
+    formats: list[str]
+    language: str | None
+    topics: list[str]
+    examples: int
+
+
+class KeyedCensusRow(NamedTuple):
+    """Examples of one role, coverage key and languages, counted."""
+
+    role: str | None
+    coverage_key: str | None
+    language: str | None
+    message_languages: list[str] | None
+    examples: int
+
+
+class EdgeCensusRow(NamedTuple):
+    """Examples without a key, described by their edges, counted."""
+
+    role: str | None
+    tasks: list[str]
+    formats: list[str]
+    language: str | None
+    message_languages: list[str] | None
+    topics: list[str]
+    examples: int
+
+
+ALL_EXAMPLE_IDS = Query("MATCH (e:`Example`) RETURN e.id AS id ORDER BY e.id", IdRow)
+DATASET_EXAMPLE_IDS = Query(
+    "MATCH (e:`Example`)-[:`IN_DATASET`]->(:`Dataset` {id: $dataset}) RETURN e.id AS id ORDER BY e.id", IdRow
+)
+UNCLASSIFIED_EXAMPLE_IDS = Query(
+    "MATCH (e:`Example`) WHERE NOT EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(:`Format`) } "
+    "RETURN e.id AS id ORDER BY e.id",
+    IdRow,
+)
+EXAMPLES_FOR_CLASSIFICATION = Query(
+    "UNWIND $ids AS i MATCH (e:`Example` {id: i}) "
+    "RETURN e.id AS id, e.messages AS messages, e.tools AS tools, e.has_tool_calls AS has_tool_calls, "
+    "e.has_reasoning AS has_reasoning, e.n_user_turns AS n_user_turns",
+    ClassificationInputRow,
+)
+#: the targets of one kind of edge from given examples (what a summary key is made of)
+KEY_EDGES = Query(
+    "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[:{rel}]->(c:{to_label}) RETURN e.id AS example, c.id AS target",
+    KeyEdgeRow,
+)
+ASSIGNMENTS = Query(
+    "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[x:{rel}]->(c:{to_label}) "
+    "RETURN e.id AS example, c.id AS concept, x.method AS method",
+    AssignmentRow,
+)
+
+_EDGE_SETS = (
+    "OPTIONAL MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WITH e, collect(k.id) AS tasks "
+    "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WITH e, tasks, collect(f.id) AS formats "
+    "OPTIONAL MATCH (e)-[:`ABOUT`]->(t:`Topic`) WITH e, tasks, formats, collect(t.id) AS topics "
+)
+#: one row per combination of tasks, formats, language and topics, with its example count: every
+#: coverage cell (marginal, cross, rolled up the hierarchy) is a sum over these rows
+COVERAGE_SIGNATURES = Query(
+    "MATCH (e:`Example`) WHERE e.usage_role = $role AND (NOT $unkeyed_only OR e.coverage_key IS NULL) "
+    "AND ($with_duplicates OR NOT EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
+    + _EDGE_SETS
+    + "RETURN tasks AS tasks, formats AS formats, e.language AS language, topics AS topics, count(*) AS examples",
+    SignatureRow,
+)
+#: the coverage census: every example described by the key the store keeps on it
+#: (catalog/store/coverage_key.py) and its languages, counted per role in one pass. It reads only the
+#: properties of the ontology's ExampleCoverageIndex, so on Neo4j an index scan answers it alone; the
+#: IS NOT NULL conditions let the planner use that index (which holds nodes with all four set)
+_DESCRIBED = (
+    "e.usage_role IS NOT NULL AND e.coverage_key IS NOT NULL AND e.language IS NOT NULL "
+    "AND e.message_languages IS NOT NULL"
+)
+_KEYED = (
+    "RETURN e.usage_role AS role, e.coverage_key AS coverage_key, e.language AS language, "
+    "e.message_languages AS message_languages, count(*) AS examples"
+)
+COVERAGE_CENSUS = Query("MATCH (e:`Example`) WHERE " + _DESCRIBED + " " + _KEYED, KeyedCensusRow)
+#: the same for the examples that duplicate a kept representative (subtracted when excluded)
+DUPLICATE_CENSUS = Query(
+    "MATCH (e:`Example`)-[:`DUPLICATE_OF`]->(:`Example`) WITH DISTINCT e WHERE " + _DESCRIBED + " " + _KEYED,
+    KeyedCensusRow,
+)
+#: the census of given examples (those a target's eligibility rules leave out)
+CENSUS_OF = Query("UNWIND $ids AS i MATCH (e:`Example` {id: i}) " + _KEYED, KeyedCensusRow)
+#: examples the census cannot describe (never classified, or a catalog from before the key), from
+#: their edges; normally none, which the census knows by comparing its total with the label count
+CENSUS_FROM_EDGES = Query(
+    "MATCH (e:`Example`) WHERE NOT (" + _DESCRIBED + ") "
+    "AND (NOT $duplicates_only OR EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
+    + _EDGE_SETS
+    + "RETURN e.usage_role AS role, tasks AS tasks, formats AS formats, e.language AS language, "
+    "e.message_languages AS message_languages, topics AS topics, count(*) AS examples",
+    EdgeCensusRow,
+)
