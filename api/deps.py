@@ -1,10 +1,12 @@
 """Dependencies every router shares: the settings, the store (one per app, opened at start-up),
 and the write token.
 
-The embedded engine runs in this process and its connection is used by one request at a time (a
-lock). The Neo4j driver is safe to share between the server's worker threads; at most
-`api_engine_concurrency` catalog calls run on it at once and the others wait their turn, so fifty
-clients do not become fifty queries sharing the server's cores and the API's interpreter lock.
+At most `api_engine_concurrency` catalog calls run at once and the others wait their turn, so fifty
+clients do not become fifty queries sharing the server's cores and the API's interpreter lock. On
+the embedded engine each runs its reads on its own read connection (the engine runs read
+transactions side by side; writes take turns on the writer); the Neo4j driver is shared between the
+worker threads. A long user query holds one slot, never the engine, and /health has its own
+connection.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ class Catalog:
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store, self.settings = store, settings
-        slots = 1 if store.engine.name == "embedded" else settings.api_engine_concurrency
-        self._slots = threading.BoundedSemaphore(slots)
+        self._slots = threading.BoundedSemaphore(settings.api_engine_concurrency)
         self._held = threading.local()  # a catalog call inside another keeps its thread's slot
 
     @contextmanager

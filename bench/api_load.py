@@ -13,6 +13,12 @@ should be none) and, from each response's Server-Timing header, the API's own ti
 validation, JSON encoding) apart from the catalog call (`catalog`) and the wait for the embedded
 engine's connection (`wait`). The goal is `api` <= 10 ms at p50.
 The client threads run on the same 2 cores as the server.
+
+The mixed load (`--mixed-only` runs just it): --clients threads cycling through /coverage, /examples
+and /ui/coverage for --mixed-seconds, one thread probing /health every 100 ms, first alone, then
+with a user query (`MATCH p=(a)-[*1..30]-(b) RETURN count(p)`) running to the 30 s time limit all
+along, re-sent as soon as it answers. p50 / p95 per route side by side. Goals: /health p95 <= 100 ms
+and the dashboards' p95 no worse than twice the figure without the slow query.
 Neo4j: the server CURAGRAPH_NEO4J_URI/USER/PASSWORD name (make neo4j-start starts one).
 """
 
@@ -167,6 +173,110 @@ def hammer(
     }
 
 
+SLOW_QUERY = "MATCH p=(a)-[*1..30]-(b) RETURN count(p)"
+MIXED = [
+    ("/coverage", "/coverage?target=instructgpt"),
+    ("/examples", "/examples?task=chat&language=ko&limit=50"),
+    ("/ui/coverage", "/ui/coverage"),
+]
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+def mixed(port: int, clients: int, seconds: float, *, slow: bool) -> dict[str, Any]:
+    """`clients` threads cycling through the MIXED routes, one thread probing /health every 100 ms,
+    and (`slow`) one thread keeping a user query that runs to the 30 s time limit on the engine all
+    along. Latency per route; the slow query's answers (408 expected)."""
+    stop = time.monotonic() + seconds
+    latencies: dict[str, list[float]] = {name: [] for name, _ in [*MIXED, ("/health", "")]}
+    bad: dict[str, int] = dict.fromkeys(latencies, 0)
+    slow_answers: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def client(start: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        i = start
+        while time.monotonic() < stop:
+            name, path = MIXED[i % len(MIXED)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                r = conn.getresponse()
+                r.read()
+            except OSError:
+                with lock:
+                    bad[name] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+                continue
+            with lock:
+                latencies[name].append(time.perf_counter() - t)
+                bad[name] += not (200 <= r.status < 300)
+        conn.close()
+
+    def health() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        while time.monotonic() < stop:
+            t = time.perf_counter()
+            conn.request("GET", "/health")
+            r = conn.getresponse()
+            r.read()
+            with lock:
+                latencies["/health"].append(time.perf_counter() - t)
+                bad["/health"] += r.status != 200
+            time.sleep(0.1)
+        conn.close()
+
+    def slow_query() -> None:
+        body = json.dumps({"query": SLOW_QUERY}).encode()
+        while time.monotonic() < stop:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            t = time.perf_counter()
+            conn.request("POST", "/cypher", body=body, headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            r.read()
+            slow_answers.append((r.status, time.perf_counter() - t))
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    threads.append(threading.Thread(target=health))
+    if slow:
+        threads.append(threading.Thread(target=slow_query, daemon=True))
+        threads[-1].start()
+        time.sleep(1.0)  # the slow query is on the engine before the clients start
+    for th in threads[: clients + 1]:
+        th.start()
+    for th in threads[: clients + 1]:
+        th.join()
+    return {
+        "routes": {
+            name: {"n": len(v), "p50": _pct(v, 0.5), "p95": _pct(v, 0.95), "non_2xx": bad[name]}
+            for name, v in latencies.items()
+        },
+        "slow": slow_answers,
+    }
+
+
+def mixed_table(engine: str, port: int, clients: int, seconds: float) -> list[str]:
+    """The mixed load without, then with, the slow query: p50 / p95 per route side by side."""
+    base = mixed(port, clients, seconds, slow=False)
+    loaded = mixed(port, clients, seconds, slow=True)
+    lines = []
+    for name in base["routes"]:
+        b, w = base["routes"][name], loaded["routes"][name]
+        lines.append(
+            f"| {engine} | GET {name} | {b['n']:,} | {b['p50']:.1f} | {b['p95']:.1f} | {w['n']:,} | {w['p50']:.1f} "
+            f"| {w['p95']:.1f} | {w['p95'] / b['p95']:.2f} | {b['non_2xx'] + w['non_2xx']} |"
+        )
+    slow = ", ".join(f"{status} after {secs:.1f} s" for status, secs in loaded["slow"])
+    lines.append(f"| {engine} | slow query answers | {slow} | | | | | | | |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,8 +286,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--other-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--mixed-only",
+        action="store_true",
+        help="only the mixed load (coverage, examples, the coverage page) without and with a 30 s query",
+    )
+    parser.add_argument("--mixed-seconds", type=float, default=60.0)
     args = parser.parse_args()
     rows = []
+    mixed_lines: list[str] = []
     for engine in args.engines.split(","):
         env = {"CURAGRAPH_STORE": engine}
         if engine == "neo4j":
@@ -233,6 +350,12 @@ def main() -> None:
                     time.sleep(0.5)
             else:
                 raise SystemExit("the server did not answer /health within 60 s")
+            for path in ("/coverage?target=instructgpt", "/examples?limit=5", "/ui/coverage"):
+                hammer(port, path, "GET", None, 1, 1.0)  # warm
+            mixed_lines += mixed_table(engine, port, args.clients, args.mixed_seconds)
+            print("\n".join(mixed_lines[-5:]), flush=True)
+            if args.mixed_only:
+                continue
             routes = [
                 ("GET", "/coverage?target=instructgpt", None),
                 ("GET", "/examples?task=chat&language=ko&limit=50", None),
@@ -267,6 +390,14 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+    print(
+        "\n| engine | route | requests | p50 ms | p95 ms | requests, with the 30 s query | p50 ms | p95 ms "
+        "| p95 ratio | non-2xx |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(mixed_lines))
+    if args.mixed_only:
+        return
     print(
         f"\n| engine | route | s | req/s ({args.clients} clients) | p50 ms | p95 ms | non-2xx "
         "| api p50 ms | api p95 ms | catalog p50 ms | wait p50 ms | one client p50 ms |"

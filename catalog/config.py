@@ -82,8 +82,8 @@ class Settings(BaseSettings):
     api_engine_concurrency: int = Field(
         default=4,
         ge=1,
-        description="Catalog calls the API runs on a Neo4j server at once; more requests wait their turn "
-        "(the embedded engine serves one at a time).",
+        description="Catalog calls the API runs at once (read connections on the embedded engine, "
+        "sessions on Neo4j); more requests wait their turn. A long query holds one of them.",
     )
     api_threads: int = Field(
         default=100,

@@ -86,7 +86,7 @@ TIER_MARKERS = {
     "neo4j": "needs a Neo4j server",
     "shared": "needs the real datasets in ../shared/datasets",
     "browser": "needs Debian's chromium",
-    "slow": "builds and installs the package (minutes)",
+    "slow": "takes tens of seconds or more (installs the package, kills servers, fuzzes every route)",
 }
 
 

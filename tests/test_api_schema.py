@@ -47,6 +47,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
         store.close()
 
 
+@pytest.mark.slow  # schemathesis over every operation: ~30 s
 def test_every_operation_conforms_to_its_schema(api_schema: schemathesis.schemas.BaseSchema) -> None:
     """Each operation with valid (positive) and invalid (negative) generated requests, every check.
     (One test looping over the operations: schemathesis' lazy fixture loader does not run on pytest 9.)"""

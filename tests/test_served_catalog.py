@@ -97,6 +97,7 @@ def served(tmp_path: Path) -> Iterator[Server]:
         server.proc.wait(timeout=30)
 
 
+@pytest.mark.slow  # kills and restarts a server: ~15 s
 def test_commands_run_through_the_server_and_survive_its_kill(served: Server) -> None:
     db = str(served.db)
     assert json.loads((served.db / "server.json").read_text())["pid"] == served.proc.pid
@@ -169,9 +170,10 @@ def test_a_second_server_on_the_same_catalog_is_refused_with_the_holder(served: 
     assert f"pid {served.proc.pid}" in done.stderr, done.stderr
 
 
+@pytest.mark.slow  # holds the engine with a 15 s query
 def test_health_answers_while_a_long_query_holds_the_engine(tmp_path: Path) -> None:
-    """A user query that runs to its time limit holds the engine's slot; /health does not wait for
-    it (it has its own connection), and the CLI still finds the server alive."""
+    """A user query that runs to its time limit holds one read connection, not the engine: /health
+    (its own connection), the catalog's reads and the dashboards answer while it runs."""
     db = tmp_path / "cat"
     _json("ingest", str(LIMA), "--manifest", str(LIMA_MANIFEST), "--db", str(db), "--no-classify")
     _json("classify", "--db", str(db))
@@ -203,6 +205,19 @@ def test_health_answers_while_a_long_query_holds_the_engine(tmp_path: Path) -> N
             answered.append((status, time.monotonic() - started, worker.is_alive()))
         assert all(s == 200 for s, _, _ in answered), answered
         assert all(alive for _, _, alive in answered), "the slow query had already finished"
+        # the catalog's reads and the dashboards run beside it on their own read connections
+        pages = []
+        for path in (
+            "/stats",
+            "/coverage?target=instructgpt",
+            "/examples?limit=5",
+            "/ui/coverage",
+            "/ui/examples",
+        ):
+            status, _ = _get(server.url + path)
+            pages.append((path, status, worker.is_alive()))
+        assert all(status == 200 for _, status, _ in pages), pages
+        assert all(alive for _, _, alive in pages), ("the slow query finished before the reads", pages)
         worker.join(timeout=120)
         assert slow.get("status") == 408 and slow["seconds"] > 5, slow  # it ran to its time limit
     finally:

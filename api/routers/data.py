@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CatalogDep, ReadAccess, SettingsDep, WriteAccess
 from api.errors import ERROR_RESPONSES, WRITE_RESPONSES
+from api.paths import served_path
 from catalog.errors import CatalogError, NotFound
 from catalog.model import IngestSummary
 from catalog.schema import load_ontology_graph
@@ -75,6 +76,9 @@ async def ingest(
             )
             summary = run_ingest(store, plan, settings=settings)
             classify_catalog(store, only_new=True, workers=1)
+        # the upload's own name and the quarantine file inside the catalog folder, never absolute
+        summary.file = file.filename or data.name
+        summary.quarantine_file = served_path(summary.quarantine_file, settings.db)
         return summary
     finally:
         shutil.rmtree(folder, ignore_errors=True)

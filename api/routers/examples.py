@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import CatalogDep, ReadAccess
+from api.deps import CatalogDep, ReadAccess, SettingsDep
 from api.errors import ERROR_RESPONSES
+from api.paths import served_path
 from api.views.browse import ExampleDetail, ExampleFilters, ExamplesPage, example_detail, list_examples
 from catalog.provenance import lineage
 from catalog.provenance.lineage import Lineage
@@ -84,6 +85,10 @@ def get_example(example_id: ExampleId, catalog: CatalogDep) -> ExampleDetail:
     tags=["provenance"],
     summary="Lineage and effective license of an example",
 )
-def get_lineage(example_id: ExampleId, catalog: CatalogDep) -> Lineage:
+def get_lineage(example_id: ExampleId, catalog: CatalogDep, settings: SettingsDep) -> Lineage:
     with catalog.use() as store:
-        return lineage(store, example_id)
+        found = lineage(store, example_id)
+    # the raw file's archive copy, as a path inside the catalog folder (never the server's layout)
+    for source in found.sources:
+        source.archive_path = served_path(source.archive_path, settings.db)
+    return found

@@ -46,6 +46,7 @@ def open_store(
                 row_cap=settings.row_cap,
                 buffer_pool_mb=settings.buffer_pool_mb,
                 byte_cap=settings.result_max_bytes,
+                read_connections=settings.api_engine_concurrency,
             )
         except StoreUnavailable as exc:
             holder = read_server_file(settings.db)

@@ -15,6 +15,14 @@ from catalog.schema import KEY_PROPERTY, Schema
 from catalog.store import coverage_key
 from catalog.store import cypher as Q
 from catalog.store.batch import NodeGroup, RelGroup, WriteBatch, WriteResult
+from catalog.store.embedded_support import (
+    ARROW_TYPES,
+    VAR_LENGTH_MAX_DEPTH,
+    arrow_row_sizes,
+    arrow_types,
+    by_present_keys,
+    merge_rows,
+)
 from catalog.store.guard import validate_batch
 from catalog.store.queries import CatalogStore
 from catalog.store.queries_base import PROBE
@@ -27,68 +35,6 @@ log = logging.getLogger(__name__)
 _CHUNK = 5000
 #: from this many new rows on, a group is bulk-loaded with COPY instead of UNWIND ... CREATE
 _COPY_MIN_ROWS = 64
-_ARROW_TYPES: dict[str, Any] = {}
-
-
-def _arrow_types() -> None:
-    import pyarrow as pa
-
-    _ARROW_TYPES.update(
-        {
-            "STRING": pa.string(),
-            "INT64": pa.int64(),
-            "DOUBLE": pa.float64(),
-            "BOOLEAN": pa.bool_(),
-            "STRING[]": pa.list_(pa.string()),
-        }
-    )
-
-
-#: variable-length patterns stop at 30 hops on this engine unless raised
-VAR_LENGTH_MAX_DEPTH = 100
-
-
-def _merge_rows(keys: Sequence[Any], rows: Sequence[Mapping[str, Any]]) -> dict[Any, Mapping[str, Any]]:
-    """Rows by identity, later rows' properties merged over earlier ones; no copies when keys are unique."""
-    if len(set(keys)) == len(keys):
-        return dict(zip(keys, rows, strict=True))
-    merged: dict[Any, dict[str, Any]] = {}
-    for key, row in zip(keys, rows, strict=True):
-        merged.setdefault(key, {}).update(row)
-    return dict(merged)
-
-
-def _by_present_keys(
-    rows: Sequence[Mapping[str, Any]], always: tuple[str, ...] = (KEY_PROPERTY,)
-) -> list[tuple[list[str], list[dict[str, Any]]]]:
-    """Group rows by the properties they carry (None and [] mean 'not given').
-
-    Statements bind one parameter type per column, so rows that give a property and rows that do
-    not are sent apart; and a row never writes null over a property it did not give.
-    """
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        present = tuple(sorted(k for k, v in row.items() if k in always or v not in (None, [])))
-        groups.setdefault(present, []).append({k: row.get(k) for k in present})
-    return [(list(k), v) for k, v in groups.items()]
-
-
-def _arrow_row_sizes(result: Any, row_cap: int) -> list[int] | None:
-    """Each row's size in Arrow (bytes), read before any row becomes Python values, for results of
-    at most `row_cap` rows; None when the engine cannot give Arrow for them (then rows are sized as
-    they are read)."""
-    try:
-        n = int(result.get_num_tuples())
-        if n == 0 or n > row_cap:
-            return None
-        table = result.get_as_arrow(chunk_size=n)
-        sizes = [int(table.slice(i, 1).nbytes) for i in range(table.num_rows)]
-        result.reset_iterator()
-    except Exception:
-        with suppress(Exception):
-            result.reset_iterator()
-        return None
-    return sizes if len(sizes) == n else None
 
 
 class EmbeddedEngine:
@@ -106,12 +52,14 @@ class EmbeddedEngine:
         schema: Schema,
         read_only: bool = False,
         buffer_pool_mb: int = 4096,
+        read_connections: int = 4,
     ) -> None:
         import ladybug
 
         self.schema = schema
         self.path = str(path)
         self.buffer_pool_mb = buffer_pool_mb
+        self._ladybug = ladybug
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -121,6 +69,7 @@ class EmbeddedEngine:
             self._db = ladybug.Database(
                 self.path, read_only=read_only, buffer_pool_size=buffer_pool_mb * 1024 * 1024
             )
+            # the writer: writes, schema, checkpoints (one write transaction at a time: the lock)
             self._conn = ladybug.Connection(self._db)
             # its own connection, so that a health check never waits behind the catalog's calls
             self._ping_conn = ladybug.Connection(self._db)
@@ -135,21 +84,60 @@ class EmbeddedEngine:
             raise StoreUnavailable(
                 f"cannot open the embedded catalog at {self.path}: {msg}", hint=hint
             ) from exc
+        self._write_lock = threading.RLock()
+        self._writer: int | None = None  # the thread inside a write transaction
+        # reads run on their own connections, several at once (the engine runs read transactions
+        # side by side with one writer): a long user query holds one of them, not the engine
+        self._idle: list[Any] = []
+        self._idle_lock = threading.Lock()
+        self._read_slots = threading.BoundedSemaphore(max(1, read_connections))
+        self._readers: list[Any] = []
         self._in_tx = False
         self._created: dict[str, set[str]] = {}
         self._column_cache: dict[str, list[str]] = {}
-        if not _ARROW_TYPES:
-            _arrow_types()
+        if not ARROW_TYPES:
+            arrow_types()
         self._execute(f"CALL var_length_extend_max_depth={VAR_LENGTH_MAX_DEPTH}")
 
     # ------------------------------------------------------------------ plumbing
 
+    def _connect(self) -> Any:
+        conn = self._ladybug.Connection(self._db)
+        conn.execute(f"CALL var_length_extend_max_depth={VAR_LENGTH_MAX_DEPTH}")
+        return conn
+
+    @contextmanager
+    def _reader(self) -> Iterator[Any]:
+        """A read connection for this call: the writer's own inside this thread's write transaction
+        (its reads must see what it wrote), else an idle reader, made when none is."""
+        if self._writer == threading.get_ident():
+            yield self._conn
+            return
+        with self._read_slots:
+            with self._idle_lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                conn = self._connect()
+                with self._idle_lock:
+                    self._readers.append(conn)
+            try:
+                yield conn
+            finally:
+                with self._idle_lock:
+                    self._idle.append(conn)
+
     def _execute(
-        self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None
+        self,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout_s: float | None = None,
+        conn: Any = None,
     ) -> Any:
-        """Run one statement; `timeout_s` names the time limit the caller set, for its error."""
+        """Run one statement (on the writer unless `conn` names a reader); `timeout_s` names the time
+        limit the caller set, for its error."""
         try:
-            return self._conn.execute(query, dict(params) if params else {})
+            return (conn or self._conn).execute(query, dict(params) if params else {})
         except (ValueError, TypeError) as exc:  # a parameter value the engine's binding cannot convert
             log.info("parameter conversion failed: %s", exc)
             raise QueryFailed(
@@ -175,33 +163,39 @@ class EmbeddedEngine:
             raise QueryFailed(f"the embedded engine rejected the query: {msg}") from exc
 
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
-        result = self._execute(query, params)
-        return [list(r) for r in result.get_all()]
+        with self._reader() as conn:
+            result = self._execute(query, params, conn=conn)
+            return [list(r) for r in result.get_all()]
+
+    def _rows_on_writer(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        """Reads of the write path and the schema: on the writer, inside its transaction."""
+        return [list(r) for r in self._execute(query, params).get_all()]
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        if self._in_tx:  # nested use joins the open transaction
+        if self._in_tx and self._writer == threading.get_ident():  # nested use joins it
             yield
             return
-        self._execute("BEGIN TRANSACTION")
-        self._in_tx = True
-        self._created = {}
-        try:
-            yield
-        except BaseException:
-            self._in_tx = False
+        with self._write_lock:
+            self._execute("BEGIN TRANSACTION")
+            self._in_tx, self._writer = True, threading.get_ident()
             self._created = {}
-            with suppress(RuntimeError):  # the engine may have aborted it already
-                self._conn.execute("ROLLBACK")
-            raise
-        self._in_tx = False
-        self._created = {}
-        self._execute("COMMIT")
+            try:
+                yield
+            except BaseException:
+                self._in_tx, self._writer = False, None
+                self._created = {}
+                with suppress(RuntimeError):  # the engine may have aborted it already
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._in_tx, self._writer = False, None
+            self._created = {}
+            self._execute("COMMIT")
 
     # ------------------------------------------------------------------ schema
 
     def _existing_tables(self) -> dict[str, str]:
-        return {row[1]: row[2] for row in self.rows("CALL show_tables() RETURN *")}
+        return {row[1]: row[2] for row in self._rows_on_writer("CALL show_tables() RETURN *")}
 
     def ddl(self) -> list[str]:
         """The DDL the ontology implies, in creation order."""
@@ -223,20 +217,21 @@ class EmbeddedEngine:
         return statements
 
     def ensure_schema(self) -> None:
-        tables = self._existing_tables()
-        for statement in self.ddl():
-            self._execute(statement)
-        # properties the ontology gained since the catalog was created
-        for name, specs in [(n, lab.properties) for n, lab in self.schema.labels.items()] + [
-            (n, rel.properties) for n, rel in self.schema.relationships.items()
-        ]:
-            if name not in tables:
-                continue
-            have = {row[1] for row in self.rows(f"CALL table_info('{name}') RETURN *")}
-            for prop in sorted(set(specs) - have):
-                self._execute(f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {specs[prop].type}")
-        self._column_cache.clear()
-        self.write(seed_batch(self.schema))
+        with self._write_lock:
+            tables = self._existing_tables()
+            for statement in self.ddl():
+                self._execute(statement)
+            # properties the ontology gained since the catalog was created
+            for name, specs in [(n, lab.properties) for n, lab in self.schema.labels.items()] + [
+                (n, rel.properties) for n, rel in self.schema.relationships.items()
+            ]:
+                if name not in tables:
+                    continue
+                have = {row[1] for row in self._rows_on_writer(f"CALL table_info('{name}') RETURN *")}
+                for prop in sorted(set(specs) - have):
+                    self._execute(f"ALTER TABLE {Q.quote(name)} ADD {Q.quote(prop)} {specs[prop].type}")
+            self._column_cache.clear()
+            self.write(seed_batch(self.schema))
 
     # ------------------------------------------------------------------ writes
 
@@ -278,7 +273,7 @@ class EmbeddedEngine:
         """The table's columns in the engine's order (COPY maps columns by position)."""
         cols = self._column_cache.get(table)
         if cols is None:
-            cols = [row[1] for row in self.rows(f"CALL table_info('{table}') RETURN *")]
+            cols = [row[1] for row in self._rows_on_writer(f"CALL table_info('{table}') RETURN *")]
             self._column_cache[table] = cols
         return cols
 
@@ -288,14 +283,14 @@ class EmbeddedEngine:
         """Bulk-load rows through an Arrow table: ~300k rows/s against ~10k/s for UNWIND ... CREATE."""
         import pyarrow as pa
 
-        arrays = [pa.array([r.get(name) for r in rows], type=_ARROW_TYPES[kind]) for name, kind in columns]
+        arrays = [pa.array([r.get(name) for r in rows], type=ARROW_TYPES[kind]) for name, kind in columns]
         table = pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
         self._execute(statement, {"rows": table})
 
     def _upsert_nodes(self, group: NodeGroup) -> int:
         if not group.rows:
             return 0
-        by_id = _merge_rows([r[KEY_PROPERTY] for r in group.rows], group.rows)
+        by_id = merge_rows([r[KEY_PROPERTY] for r in group.rows], group.rows)
         # checked in the write transaction, so COPY only ever sees new keys: a COPY that fails on a
         # duplicate key corrupts the engine's memory (LadybugDB 0.22; see docs/architecture.md)
         existing = self._existing(group.label, list(by_id))
@@ -306,13 +301,13 @@ class EmbeddedEngine:
             columns = [(c, props[c].type) for c in self._columns(group.label)]
             self._copy(Q.COPY_ROWS_EMBEDDED.format(table=lab, options="").text, columns, new)
         elif new:
-            for present, rows in _by_present_keys(new):
+            for present, rows in by_present_keys(new):
                 create = Q.CREATE_NODES.format(label=lab, props=Q.map_literal("r", present)).text
                 self._execute(create, {"rows": rows})
         self._created.setdefault(group.label, set()).update(r[KEY_PROPERTY] for r in new)
         # an upsert sets the properties a row carries; it never blanks the others
         old = [r for i, r in by_id.items() if i in existing] if group.update_existing else []
-        for present, rows in _by_present_keys(old):
+        for present, rows in by_present_keys(old):
             set_keys = [k for k in present if k != KEY_PROPERTY]
             if not set_keys:
                 continue
@@ -329,7 +324,7 @@ class EmbeddedEngine:
             idents: list[tuple[Any, ...]] = [tuple(r.get(k) for k in ident) for r in group.rows]
         else:
             idents = [(r["src"], r["dst"]) for r in group.rows]
-        unique = _merge_rows(idents, group.rows)
+        unique = merge_rows(idents, group.rows)
         rows = list(unique.values())
         names = {
             "from_label": Q.label(self.schema, group.from_label),
@@ -349,7 +344,7 @@ class EmbeddedEngine:
             find = Q.EXISTING_RELS.format(key_filter=key_filter, key_cols=key_cols, **names).text
             probe = [{k: r.get(k) for k in ident} for r in maybe_old]
             for chunk in chunks(probe, _CHUNK):
-                existing.update(tuple(r) for r in self.rows(find, {"rows": chunk}))
+                existing.update(tuple(r) for r in self._rows_on_writer(find, {"rows": chunk}))
         new = [r for i, r in unique.items() if i not in existing] if existing else rows
         # endpoints not created in this transaction must exist before a COPY, which must not fail
         stale_src = {r["src"] for r in new if r["src"] not in fresh_src}
@@ -365,14 +360,14 @@ class EmbeddedEngine:
             options = f" (from='{group.from_label}', to='{group.to_label}')"
             self._copy(Q.COPY_ROWS_EMBEDDED.format(table=names["rel"], options=options).text, columns, new)
         elif new:
-            for present, part in _by_present_keys(new, always=("src", "dst", *group.key)):
+            for present, part in by_present_keys(new, always=("src", "dst", *group.key)):
                 given = [k for k in present if k not in ("src", "dst")]
                 create = Q.CREATE_RELS.format(props=Q.map_literal("r", given), **names).text
-                made = self.rows(create, {"rows": part})[0][0]
+                made = self._rows_on_writer(create, {"rows": part})[0][0]
                 if made != len(part):
                     self._raise_missing_endpoints(group, part)
         old = [r for i, r in unique.items() if i in existing] if existing and group.update_existing else []
-        for present, part in _by_present_keys(old, always=("src", "dst", *group.key)):
+        for present, part in by_present_keys(old, always=("src", "dst", *group.key)):
             set_keys = [k for k in present if k not in ident]
             if not set_keys:
                 continue
@@ -398,39 +393,51 @@ class EmbeddedEngine:
     def read_only(
         self, statement: str, params: Mapping[str, Any], *, row_cap: int, timeout_s: float, byte_cap: int
     ) -> CypherResult:
-        """Run inside a READ ONLY transaction: the engine itself refuses any write."""
-        if self._in_tx:
+        """Run inside a READ ONLY transaction on a reader: the engine itself refuses any write."""
+        if self._writer == threading.get_ident():
             raise StoreError("read-only queries cannot run inside an open write transaction")
-        self._execute("BEGIN TRANSACTION READ ONLY")
-        self._conn.set_query_timeout(max(1, int(timeout_s * 1000)))
-        try:
-            result = self._execute(statement, params, timeout_s=timeout_s)
-            if isinstance(result, list):  # several statements slipped through
-                raise QueryRefused("only one statement may run at a time")
-            columns = list(result.get_column_names())
-            rows: list[list[Any]] = []
-            truncated = False
-            budget = ResultBudget(row_cap, byte_cap)
-            sizes = _arrow_row_sizes(result, row_cap)
-            while result.has_next():
-                if budget.rows == row_cap:
-                    truncated = True
-                    break
-                if sizes is not None and sizes[budget.rows] > byte_cap:
-                    # a row larger than the whole cap is never turned into Python values (a
-                    # 15M-element list would take gigabytes as Python ints): the answer stops here
-                    truncated = True
-                    break
-                row = [plain(v) for v in result.get_next()]
-                if not budget.fits(row):
-                    truncated = True
-                    break
-                rows.append(row)
-            return CypherResult(columns=columns, rows=rows, truncated=truncated)
-        finally:
-            self._conn.set_query_timeout(0)
-            with suppress(RuntimeError):  # a failed statement has already ended the transaction
-                self._conn.execute("ROLLBACK")
+        with self._reader() as conn:
+            self._execute("BEGIN TRANSACTION READ ONLY", conn=conn)
+            conn.set_query_timeout(max(1, int(timeout_s * 1000)))
+            try:
+                return self._read_answer(conn, statement, params, row_cap, timeout_s, byte_cap)
+            finally:
+                conn.set_query_timeout(0)
+                with suppress(RuntimeError):  # a failed statement has already ended the transaction
+                    conn.execute("ROLLBACK")
+
+    def _read_answer(
+        self,
+        conn: Any,
+        statement: str,
+        params: Mapping[str, Any],
+        row_cap: int,
+        timeout_s: float,
+        byte_cap: int,
+    ) -> CypherResult:
+        result = self._execute(statement, params, timeout_s=timeout_s, conn=conn)
+        if isinstance(result, list):  # several statements slipped through
+            raise QueryRefused("only one statement may run at a time")
+        columns = list(result.get_column_names())
+        rows: list[list[Any]] = []
+        truncated = False
+        budget = ResultBudget(row_cap, byte_cap)
+        sizes = arrow_row_sizes(result, row_cap)
+        while result.has_next():
+            if budget.rows == row_cap:
+                truncated = True
+                break
+            if sizes is not None and sizes[budget.rows] > byte_cap:
+                # a row larger than the whole cap is never turned into Python values (a
+                # 15M-element list would take gigabytes as Python ints): the answer stops here
+                truncated = True
+                break
+            row = [plain(v) for v in result.get_next()]
+            if not budget.fits(row):
+                truncated = True
+                break
+            rows.append(row)
+        return CypherResult(columns=columns, rows=rows, truncated=truncated)
 
     def ping(self) -> None:
         with self._ping_lock:
@@ -440,14 +447,20 @@ class EmbeddedEngine:
                 raise StoreUnavailable(f"the embedded engine does not answer: {exc}") from None
 
     def flush(self) -> None:
-        """Checkpoint: fold the write-ahead log (small UNWIND writes) into the database file."""
-        if not self._in_tx:
-            self._execute("CHECKPOINT")
+        """Checkpoint: fold the write-ahead log (small UNWIND writes) into the database file. The
+        engine waits for the reads in flight to finish first."""
+        with self._write_lock:
+            if not self._in_tx:
+                self._execute("CHECKPOINT")
 
     def close(self) -> None:
         with suppress(StoreError):
             self.flush()
         try:
+            with self._idle_lock:
+                for conn in self._readers:
+                    conn.close()
+                self._readers, self._idle = [], []
             self._ping_conn.close()
             self._conn.close()
         finally:
@@ -469,7 +482,14 @@ class EmbeddedStore(CatalogStore):
         read_only: bool = False,
         buffer_pool_mb: int = 4096,
         byte_cap: int = 4 * 1024 * 1024,
+        read_connections: int = 4,
     ) -> None:
-        engine = EmbeddedEngine(path, schema=schema, read_only=read_only, buffer_pool_mb=buffer_pool_mb)
+        engine = EmbeddedEngine(
+            path,
+            schema=schema,
+            read_only=read_only,
+            buffer_pool_mb=buffer_pool_mb,
+            read_connections=read_connections,
+        )
         super().__init__(engine, row_cap=row_cap, query_timeout_s=query_timeout_s, byte_cap=byte_cap)
         self.path = engine.path

@@ -127,6 +127,11 @@ class Neo4jEngine:
                 ) from exc
             raise QueryFailed(f"Neo4j rejected the query{where}: {exc.message or code}") from exc
         except ex.Neo4jError as exc:
+            if "MemoryPoolOutOfMemory" in (exc.code or "") or "MemoryLimitExceeded" in (exc.code or ""):
+                raise QueryFailed(
+                    "the query needs more memory than one transaction may use on this Neo4j server",
+                    hint="return less (a LIMIT, fewer columns, no huge lists), or raise db.memory.transaction.max",
+                ) from exc
             raise StoreError(f"Neo4j at {self.uri} failed: {exc.message or exc.code}") from exc
 
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
