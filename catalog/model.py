@@ -58,6 +58,11 @@ class IngestSummary(BaseModel):
         description="Records in the file (an OASST tree is one record and several examples)."
     )
     seconds: float
+    unmapped_labels: dict[str, int] = Field(
+        default_factory=dict,
+        description="The records' own label values (normalised) that the manifest's task_labels does not "
+        "map, with how many examples carry each: their task is left to the classifier.",
+    )
 
     def balanced(self) -> bool:
         return self.read == self.accepted + self.quarantined + self.duplicates_skipped

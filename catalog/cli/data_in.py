@@ -45,6 +45,7 @@ def summary_dict(s: IngestSummary) -> dict[str, Any]:
         "source": s.source_id,
         "records": s.records,
         "seconds": s.seconds,
+        "unmapped_labels": s.unmapped_labels,
     }
 
 
@@ -109,6 +110,15 @@ def print_summaries(summaries: list[IngestSummary]) -> None:
         if s.quarantine_file:
             out.print(
                 f"  quarantined records with line numbers and reasons: {s.quarantine_file}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if s.unmapped_labels:
+            shown = ", ".join(f"{k!r} ({n:,})" for k, n in list(s.unmapped_labels.items())[:8])
+            more = f" and {len(s.unmapped_labels) - 8} more" if len(s.unmapped_labels) > 8 else ""
+            out.print(
+                f"  {sum(s.unmapped_labels.values()):,} examples carry labels the manifest's task_labels "
+                f"does not map (their task is left to the classifier): {shown}{more}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from catalog.errors import ManifestError
 from catalog.schema import Schema
@@ -75,6 +76,22 @@ class TaskLabels(BaseModel):
 
     field: str = Field(min_length=1)
     map: dict[str, str] = Field(min_length=1)
+
+    _normal: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._normal = {label_key(k): v for k, v in self.map.items()}
+
+    def task_of(self, value: Any) -> str | None:
+        """The task a record's label maps to, the label and the map's keys compared after Unicode
+        normalisation (NFKC, whitespace runs of any kind as one space, trimmed): a label written
+        with a non-breaking space or a full-width letter still maps."""
+        return self._normal.get(label_key(value)) if isinstance(value, str) else None
+
+
+def label_key(value: str) -> str:
+    """A source label as the task map compares it: NFKC, whitespace collapsed, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", value).split())
 
 
 class FileOverride(BaseModel):

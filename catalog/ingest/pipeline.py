@@ -22,7 +22,7 @@ import orjson
 from catalog.config import Settings
 from catalog.errors import IngestError, NothingIngested
 from catalog.ingest.archive import archive_file
-from catalog.ingest.manifest import Manifest, ModelRef
+from catalog.ingest.manifest import Manifest, ModelRef, label_key
 from catalog.ingest.parse import (
     Parsed,
     ParseSpec,
@@ -54,9 +54,15 @@ ProgressSink = Callable[[Progress], None]
 
 
 def _example_batch(
-    store: GraphStore, plan: IngestPlan, prov: SourceProvenance, items: list[Parsed], counts: dict[str, int]
+    store: GraphStore,
+    plan: IngestPlan,
+    prov: SourceProvenance,
+    items: list[Parsed],
+    counts: dict[str, int],
+    unmapped: dict[str, int],
 ) -> tuple[WriteBatch, int]:
-    """The batch to write, and how many unique examples it holds (duplicates within it are counted here)."""
+    """The batch to write, and how many unique examples it holds (duplicates within it are counted
+    here, and labels the manifest's task_labels does not map in `unmapped`)."""
     seen: set[str] = set()
     unique: list[Parsed] = []
     for item in items:
@@ -95,6 +101,10 @@ def _example_batch(
     if generated:
         batch.relationships.append(RelGroup("GENERATED_BY", "Example", "Activity", generated))
     m = plan.manifest
+    if m.task_labels:
+        for u in unique:
+            if (missed := unmapped_label(m, u)) is not None:
+                unmapped[missed] = unmapped.get(missed, 0) + 1
     if m.task or m.task_labels:
         rows = [
             {"src": u.props["id"], "dst": task, "method": "manifest", "confidence": 1.0}
@@ -128,13 +138,29 @@ def _example_batch(
     return batch, len(unique)
 
 
+def record_label(m: Manifest, item: Parsed) -> Any:
+    """The record's own label, the field the manifest's task_labels names (None when it has none)."""
+    if m.task_labels and item.props.get("metadata"):
+        return orjson.loads(item.props["metadata"]).get(m.task_labels.field)
+    return None
+
+
 def manifest_task(m: Manifest, item: Parsed) -> str | None:
     """The record's own label mapped by the manifest's task_labels, else the manifest's task."""
-    if m.task_labels and item.props.get("metadata"):
-        value = orjson.loads(item.props["metadata"]).get(m.task_labels.field)
-        if isinstance(value, str) and value in m.task_labels.map:
-            return m.task_labels.map[value]
+    if m.task_labels and (task := m.task_labels.task_of(record_label(m, item))):
+        return task
     return m.task
+
+
+def unmapped_label(m: Manifest, item: Parsed) -> str | None:
+    """The record's label when task_labels does not map it (normalised: what a map key would need)."""
+    if not m.task_labels:
+        return None
+    value = record_label(m, item)
+    if value is None or value == "":
+        return None
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return None if m.task_labels.task_of(text) else label_key(text)
 
 
 def run_ingest(
@@ -161,6 +187,7 @@ def run_ingest(
         quarantine_file=quarantine_path(settings, plan, checksum),
     )
     counts = {"read": 0, "accepted": 0, "duplicates_skipped": 0, "records": 0, "quarantined": 0}
+    unmapped: dict[str, int] = {}  # source label values task_labels does not map, with their counts
     result: dict[str, Any] = {}
     # the side that parses owns the quarantine file
     quarantine = None if use_worker(settings, size) else Quarantine(spec.quarantine_file)
@@ -171,7 +198,7 @@ def run_ingest(
             counts["records"] += pb.records
             counts["quarantined"] += pb.quarantined
             if pb.items:
-                batch, unique = _example_batch(store, plan, prov, pb.items, counts)
+                batch, unique = _example_batch(store, plan, prov, pb.items, counts, unmapped)
                 if prov_batch is not None:
                     batch = _joined(prov_batch, batch)
                     prov_batch = None
@@ -205,6 +232,7 @@ def run_ingest(
         quarantine_file=qfile,
         records=counts["records"],
         seconds=round(time.perf_counter() - started, 3),
+        unmapped_labels=dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
     if not summary.balanced():  # pragma: no cover - a bug, not bad input
         raise IngestError(f"ingest counts do not add up: {summary.model_dump()}")
@@ -215,6 +243,11 @@ def run_ingest(
         plan.path.name, summary.read, summary.accepted, summary.quarantined,
         summary.duplicates_skipped, summary.seconds,
     )  # fmt: skip
+    if unmapped:  # the summary lists them; the log keeps them for a server's ingest too
+        log.info(
+            "%d examples of %s carry labels task_labels does not map (left to the classifier): %s",
+            sum(unmapped.values()), plan.path.name, ", ".join(f"{k!r} x{n}" for k, n in list(unmapped.items())[:10]),
+        )  # fmt: skip
     if summary.quarantined:
         log.warning("%d records of %s quarantined: %s", summary.quarantined, plan.path.name, qfile)
     return summary
