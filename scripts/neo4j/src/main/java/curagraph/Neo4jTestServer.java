@@ -42,7 +42,7 @@ public final class Neo4jTestServer {
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofSeconds(txTimeout))
                 // one query's memory is bounded (a 15M-element list fails cleanly instead of
                 // filling the heap); a write batch of 10,000 examples needs well under this
-                .setConfig(GraphDatabaseSettings.memory_transaction_max, 1024L * 1024 * 1024)
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size, 1024L * 1024 * 1024)
                 .build();
         if (fresh) {
             dbms.database("system")
