@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from api import errors
-from api.deps import Catalog, CatalogDep, reject_unknown_query
+from api.deps import Catalog, reject_unknown_query
+from api.health import HealthWatch
 from api.routers import (
     ask,
     concepts,
@@ -78,6 +79,9 @@ def create_app(
         # the caller's store is already open and the caller closes it; else the app opens its own
         opened = store if store is not None else open_store(settings, create=False, via_server=False)
         app.state.catalog = Catalog(opened, settings)
+        if store is None:
+            app.state.health = HealthWatch(opened)
+            app.state.health.start()
         shared = listen is not None and opened.engine.name == "embedded"
         if shared and listen is not None:
             app.state.engine_token = new_token()
@@ -85,6 +89,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.health.stop()
             if shared:
                 remove_server_file(settings.db)
             if store is None:
@@ -102,14 +107,16 @@ def create_app(
     app.state.settings = settings
     if store is not None:
         app.state.catalog = Catalog(store, settings)
+        app.state.health = HealthWatch(store)
+        app.state.health.start()
     errors.install(app)
 
     @app.get("/health", response_model=Health, tags=["catalog"], summary="The engine answers")
-    def health(catalog: CatalogDep) -> Health:
-        # outside the engine's slot, on the store's own ping connection: a long user query or a
-        # dashboard never holds the health check up
-        catalog.store.ping()
-        return Health(status="ok", engine=catalog.store.engine.name, version=__version__)
+    async def health(request: Request) -> Health:
+        # on the event loop, from the watchdog's last ping (api/health.py): no worker thread, no
+        # engine slot, so neither a long user query nor fifty busy clients hold it up
+        request.app.state.health.check()
+        return Health(status="ok", engine=request.app.state.catalog.store.engine.name, version=__version__)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

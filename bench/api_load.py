@@ -292,6 +292,11 @@ def main() -> None:
         help="only the mixed load (coverage, examples, the coverage page) without and with a 30 s query",
     )
     parser.add_argument("--mixed-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the catalog an earlier run built (and, on Neo4j, left on the server)",
+    )
     args = parser.parse_args()
     rows = []
     mixed_lines: list[str] = []
@@ -312,10 +317,11 @@ def main() -> None:
         db = WORK / engine
         import shutil
 
-        shutil.rmtree(db, ignore_errors=True)
-        t = time.perf_counter()
-        build(engine, db, env, args.examples)
-        print(f"{engine}: catalog built in {time.perf_counter() - t:.0f} s", flush=True)
+        if not (args.reuse and db.exists()):
+            shutil.rmtree(db, ignore_errors=True)
+            t = time.perf_counter()
+            build(engine, db, env, args.examples)
+            print(f"{engine}: catalog built in {time.perf_counter() - t:.0f} s", flush=True)
         some = _cli(
             [
                 "cypher",
