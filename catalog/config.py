@@ -85,6 +85,14 @@ class Settings(BaseSettings):
         description="Catalog calls the API runs at once (read connections on the embedded engine, "
         "sessions on Neo4j); more requests wait their turn. A long query holds one of them.",
     )
+    api_switch_interval_ms: float = Field(
+        default=0.5,
+        gt=0,
+        le=100,
+        description="How long a busy server thread holds the interpreter lock before another may run "
+        "(Python's switch interval, 5 ms by default): shorter keeps /health and light requests fast "
+        "under load.",
+    )
     api_threads: int = Field(
         default=100,
         ge=1,
