@@ -41,6 +41,11 @@ running() {
 start() {
   mkdir -p "$STATE"
   if running; then
+    # this checkout's launcher jar too (tests that start and stop a Neo4j of their own use it),
+    # built without touching the libraries the running server loads
+    if [[ ! -f "$JAR" ]] && command -v mvn >/dev/null; then
+      mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" -Dmaven.repo.local="$CACHE/m2" package >&2
+    fi
     echo "neo4j.sh: already running ($(cat "$ENVFILE" | grep URI))" >&2
     return
   fi
