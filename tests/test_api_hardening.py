@@ -226,6 +226,7 @@ nested = st.recursive(
 )
 
 
+@pytest.mark.slow  # 25 generated expressions through the API: ~13 s
 @hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(expression=nested)
 def test_generated_nested_expressions_get_an_answer_or_a_4xx(demo: Demo, expression: str) -> None:

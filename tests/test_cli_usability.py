@@ -58,6 +58,7 @@ def test_a_unique_prefix_names_the_example_and_an_ambiguous_one_lists_the_candid
         resolve_example_id(store, "not-hex!")
 
 
+@pytest.mark.slow  # builds a catalog and selects from it: ~13 s
 def test_lineage_takes_the_short_id_select_gives_and_refuses_an_ambiguous_one(tmp_path: Path) -> None:
     db = str(tmp_path / "cat")
     _json("demo", "--db", db)
