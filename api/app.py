@@ -84,7 +84,7 @@ def create_app(
         opened = store if store is not None else open_store(settings, create=False, via_server=False)
         app.state.catalog = Catalog(opened, settings)
         if store is None:
-            app.state.health = HealthWatch(opened)
+            app.state.health = HealthWatch(opened, stale_s=settings.query_timeout_s + 5)
             app.state.health.start()
         shared = listen is not None and opened.engine.name == "embedded"
         if shared and listen is not None:
@@ -111,7 +111,7 @@ def create_app(
     app.state.settings = settings
     if store is not None:
         app.state.catalog = Catalog(store, settings)
-        app.state.health = HealthWatch(store)
+        app.state.health = HealthWatch(store, stale_s=settings.query_timeout_s + 5)
         app.state.health.start()
     errors.install(app)
 
