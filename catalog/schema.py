@@ -126,6 +126,10 @@ class Concept:
     depth: int
     #: "lang:text" cue phrases for the classifier: the labels plus skos:hiddenLabel (never seeded)
     cues: tuple[str, ...] = ()
+    #: cues that count only with another cue of the concept (cg:supportCue), and phrases that hide
+    #: a cue inside them (cg:blockCue)
+    support_cues: tuple[str, ...] = ()
+    block_cues: tuple[str, ...] = ()
 
 
 def with_broader(concepts: Mapping[str, Concept], ids: Iterable[str]) -> frozenset[str]:
@@ -146,6 +150,7 @@ class Schema:
     topics: Mapping[str, Concept] = field(default_factory=dict)
     tasks: Mapping[str, Concept] = field(default_factory=dict)
     formats: Mapping[str, Concept] = field(default_factory=dict)
+    risks: Mapping[str, Concept] = field(default_factory=dict)
     licenses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     indexes: tuple[IndexSpec, ...] = ()
 
@@ -375,6 +380,7 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
         topics=_concepts(graph, CG.TopicScheme),
         tasks=_concepts(graph, CG.TaskScheme),
         formats=_concepts(graph, CG.FormatScheme),
+        risks=_concepts(graph, CG.SafetyScheme),
         licenses=_licenses(graph),
     )
 
@@ -406,6 +412,12 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
         pref = [
             f"{v.language or 'und'}:{v}" for v in graph.objects(m, SKOS.prefLabel) if isinstance(v, Literal)
         ]
+        support, block = (
+            tuple(
+                sorted(f"{v.language or 'und'}:{v}" for v in graph.objects(m, prop) if isinstance(v, Literal))
+            )
+            for prop in (CG.supportCue, CG.blockCue)
+        )
         out[ident] = Concept(
             id=ident,
             label=_text(graph, m, SKOS.prefLabel),
@@ -414,7 +426,9 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
             iri=str(m),
             broader=_local(parent) if parent is not None else None,
             depth=depth(m),
-            cues=tuple(sorted({*pref, *alts, *hidden})),
+            cues=tuple(sorted({*pref, *alts, *hidden} - set(support))),
+            support_cues=support,
+            block_cues=block,
         )
     return out
 

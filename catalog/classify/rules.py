@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from catalog.classify.cues import CueMatcher
+from catalog.classify.cues import CueMatcher, Hit
 from catalog.errors import OntologyError
 from catalog.schema import Concept, Schema
 
@@ -34,34 +34,41 @@ SINGLE_TURN, MULTI_TURN, CHAIN_OF_THOUGHT, TOOL_USE = (
 #: tasks with a structural rule
 TOOL_TASK, CALL_TASK, RELEVANCE_TASK = "tool-use", "function-calling", "tool-relevance"
 CODING_TASK, CODE_GENERATION = "coding", "code-generation"
-FALLBACK_TASK, QUESTION_TASK, CHAT_TASK = "generation", "open-qa", "chat"
+QUESTION_TASK, CHAT_TASK = "open-qa", "chat"
 
 CHAT_CHARS = 60  # a prompt and a reply both this short, with no instruction: small talk
 HEAD_CHARS = 60  # a cue this close to the start of the prompt counts twice
-TOPIC_THRESHOLD = 2.0
+TOPIC_THRESHOLD = 3.0
 MAX_TOPICS = 3
+RISK_CHARS = 400  # the request is at the start of a user turn, a quoted passage after it
 _QUESTION_ENDINGS = ("?", "？", "까", "나요", "니", "냐", "吗", "呢")
 _THINK_TAGS = ("<think>", "<reasoning>")
+
+
+#: how an assignment was made, with the method's version (on every edge as method, method_version)
+STRUCTURE, RULES = "structure", "rules"
+STRUCTURE_VERSION, RULES_VERSION = "structure-1", "rules-2"
 
 
 @dataclass(frozen=True)
 class Assignment:
     concept: str
     confidence: float
-    method: str  # "structure" or "classifier"
+    method: str  # STRUCTURE or RULES here; "learned", "manifest", "human" elsewhere
+    version: str = ""
 
 
 def formats_of(example: dict[str, Any], messages: list[dict[str, Any]]) -> list[Assignment]:
     turns = MULTI_TURN if (example.get("n_user_turns") or 0) > 1 else SINGLE_TURN
-    out = [Assignment(turns, 1.0, "structure")]
+    out = [Assignment(turns, 1.0, STRUCTURE, STRUCTURE_VERSION)]
     thinks = any(
         m.get("role") == "assistant" and any(t in (m.get("content") or "") for t in _THINK_TAGS)
         for m in messages
     )
     if example.get("has_reasoning") or thinks:
-        out.append(Assignment(CHAIN_OF_THOUGHT, 1.0, "structure"))
+        out.append(Assignment(CHAIN_OF_THOUGHT, 1.0, STRUCTURE, STRUCTURE_VERSION))
     if example.get("has_tool_calls") or example.get("tools"):
-        out.append(Assignment(TOOL_USE, 1.0, "structure"))
+        out.append(Assignment(TOOL_USE, 1.0, STRUCTURE, STRUCTURE_VERSION))
     return out
 
 
@@ -82,7 +89,6 @@ class Classifier:
             RELEVANCE_TASK,
             CODING_TASK,
             CODE_GENERATION,
-            FALLBACK_TASK,
             QUESTION_TASK,
             CHAT_TASK,
         ):
@@ -90,8 +96,10 @@ class Classifier:
                 raise OntologyError(f"the task scheme has no {task!r} concept; the classifier needs it")
         self.tasks = dict(schema.tasks)
         self.topics = dict(schema.topics)
+        self.risks = dict(schema.risks)
         self._task_cues = CueMatcher(self.tasks)
         self._topic_cues = CueMatcher(self.topics)
+        self._risk_cues = CueMatcher(self.risks)
 
     @staticmethod
     def _instructed(scores: Mapping[str, float]) -> bool:
@@ -103,23 +111,33 @@ class Classifier:
 
     # ------------------------------------------------------------------ tasks
 
-    def task_of(self, example: dict[str, Any], messages: list[dict[str, Any]]) -> Assignment:
+    def _evidence(self, hits: list[Hit], code: bool) -> list[Hit]:
+        """The hits that count: every plain cue, and a support cue only where its concept (or the
+        task family it belongs to) has other evidence: a plain cue, or code for a coding task."""
+        backed = {self.top_task(h.concept) for h in hits if not h.support}
+        if code:
+            backed.add(CODING_TASK)
+        return [h for h in hits if not h.support or self.top_task(h.concept) in backed]
+
+    def task_of(self, example: dict[str, Any], messages: list[dict[str, Any]]) -> Assignment | None:
+        """The example's task, or None when nothing in it says (an unlabelled example)."""
         if example.get("has_tool_calls"):
-            return Assignment(CALL_TASK, 1.0, "structure")
+            return Assignment(CALL_TASK, 1.0, "structure", STRUCTURE_VERSION)
         if example.get("tools"):
-            return Assignment(RELEVANCE_TASK, 1.0, "structure")
+            return Assignment(RELEVANCE_TASK, 1.0, "structure", STRUCTURE_VERSION)
         prompt = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
         answer = next((m.get("content") or "" for m in messages if m.get("role") == "assistant"), "")
+        code = looks_like_code(answer) or looks_like_code(prompt)
         scores: defaultdict[str, float] = defaultdict(float)
         narrow: defaultdict[str, float] = defaultdict(float)
-        for hit in self._task_cues.hits(prompt):
+        for hit in self._evidence(self._task_cues.hits(prompt), code):
             weight = 2.0 if hit.position < HEAD_CHARS else 1.0
             top = self.top_task(hit.concept)
             scores[top] += weight
             if top != hit.concept:
                 narrow[hit.concept] += weight
         stripped = prompt.strip()
-        if looks_like_code(answer) or looks_like_code(prompt):
+        if code:
             scores[CODING_TASK] += 2.5
         if example.get("has_reasoning"):
             scores["math-reasoning"] += 1.0 if any(ch.isdigit() for ch in prompt) else 0.0
@@ -127,16 +145,17 @@ class Classifier:
             scores[QUESTION_TASK] += 1.0
         if len(stripped) <= CHAT_CHARS and len(answer.strip()) <= CHAT_CHARS and not self._instructed(scores):
             scores[CHAT_TASK] += 2.0  # a short exchange with no instruction in it: conversation
+        scores = defaultdict(float, {t: v for t, v in scores.items() if v > 0})
         if not scores:
-            return Assignment(FALLBACK_TASK, 0.2, "classifier")
+            return None  # no evidence: unlabelled, not a guess
         ranked = _ranked(scores)
         best, top_score = ranked[0]
         total = sum(scores.values())
         confidence = round(top_score / (total + 1.0), 3)
         if best == CODING_TASK:
-            sub = [(t, s) for t, s in _ranked(narrow) if self.top_task(t) == CODING_TASK]
-            return Assignment(sub[0][0] if sub else CODE_GENERATION, confidence, "classifier")
-        return Assignment(best, confidence, "classifier")
+            sub = [(t, v) for t, v in _ranked(narrow) if self.top_task(t) == CODING_TASK]
+            return Assignment(sub[0][0] if sub else CODE_GENERATION, confidence, RULES, RULES_VERSION)
+        return Assignment(best, confidence, RULES, RULES_VERSION)
 
     # ------------------------------------------------------------------ topics
 
@@ -149,16 +168,53 @@ class Classifier:
         return out
 
     def topics_of(self, messages: list[dict[str, Any]]) -> list[Assignment]:
-        scores: defaultdict[str, float] = defaultdict(float)
+        """Up to MAX_TOPICS topics, each from at least two pieces of evidence: distinct cues, or one
+        cue in the prompt and again in the reply. An ambiguous cue (a support cue) counts only when
+        the topic, its parent or a child has a plain cue too."""
+        found: dict[tuple[str, str], float] = {}  # (topic, cue) -> summed weight of its places
+        support: set[tuple[str, str]] = set()
         for m in messages[:4]:
             weight = 2.0 if m.get("role") == "user" else 1.0
             for hit in self._topic_cues.hits((m.get("content") or "")[:1500]):
-                scores[hit.concept] += weight
-        passing = {t: s for t, s in scores.items() if s >= TOPIC_THRESHOLD}
+                key = (hit.concept, hit.cue)
+                found[key] = found.get(key, 0.0) + weight
+                if hit.support:
+                    support.add(key)
+        plain = {t for (t, cue) in found if (t, cue) not in support}
+        family = {t for p in plain for t in (p, *self._ancestors(p))}
+        scores: defaultdict[str, float] = defaultdict(float)
+        for (topic, cue), weight in found.items():
+            if (topic, cue) in support and not ({topic, *self._ancestors(topic)} & family):
+                continue
+            scores[topic] += min(weight, 3.0)
+        passing = {t: v for t, v in scores.items() if v >= TOPIC_THRESHOLD}
         # a topic whose narrower topic also passes is implied by it (coverage rolls up the hierarchy)
         implied = {a for t in passing for a in self._ancestors(t)}
-        kept = sorted(((s, t) for t, s in passing.items() if t not in implied), reverse=True)[:MAX_TOPICS]
-        return [Assignment(t, round(min(1.0, s / 6.0), 3), "classifier") for s, t in kept]
+        kept = sorted(((v, t) for t, v in passing.items() if t not in implied), reverse=True)[:MAX_TOPICS]
+        return [Assignment(t, round(min(1.0, v / 6.0), 3), RULES, RULES_VERSION) for v, t in kept]
+
+    # ------------------------------------------------------------------ safety
+
+    def risks_of(self, messages: list[dict[str, Any]]) -> list[Assignment]:
+        """The kinds of harm the user turns ask for: a risk needs one plain cue in a user turn (a
+        support cue, such as "gun" or "address", only next to a plain cue of any risk)."""
+        hits = [
+            h
+            for m in messages
+            if m.get("role") == "user"
+            for h in self._risk_cues.hits((m.get("content") or "")[:RISK_CHARS])
+        ]
+        plain = [h for h in hits if not h.support]
+        if not plain:
+            return []
+        scores: defaultdict[str, set[str]] = defaultdict(set)
+        for h in hits:
+            scores[h.concept].add(h.cue)
+        strong = {h.concept for h in plain}
+        ranked = sorted(((len(c), r) for r, c in scores.items() if r in strong), reverse=True)
+        return [
+            Assignment(r, round(min(1.0, 0.5 + 0.2 * n), 3), RULES, RULES_VERSION) for n, r in ranked[:MAX_TOPICS]
+        ]
 
 
 def _ranked(scores: Mapping[str, float]) -> list[tuple[str, float]]:

@@ -1,9 +1,11 @@
 """Classify a catalog: formats, languages, tasks and topics for every example (or the new ones).
 
-Each assignment is an edge with `method` and `confidence`. Automatic methods ("structure",
-"classifier") replace their own earlier edges on a re-run; an edge set by a person ("human") or
-read from the data's own labels ("manifest") is never replaced: an example that has one keeps it
-and gets no automatic edge of that kind.
+Each assignment is an edge with `method`, `method_version` and `confidence`. Automatic methods
+("structure", "rules", "learned"; "classifier" in catalogs from before the rules were versioned)
+replace their own earlier edges on a re-run; an edge set by a person ("human") or read from the
+data's own labels ("manifest") is never replaced: an example that has one keeps it and gets no
+automatic edge of that kind. An example with no evidence for a task gets no task edge: it is
+unlabelled, which coverage counts as such.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ from catalog.store.base import GraphStore, NodeGroup, RelDeletion, RelGroup, Wri
 
 log = logging.getLogger(__name__)
 
-AUTOMATIC = ("structure", "classifier")
+AUTOMATIC = ("structure", "rules", "learned", "classifier")
 HUMAN = "human"
 #: (relationship, concept label) per kind of assignment
-KINDS = {"format": ("HAS_FORMAT", "Format"), "task": ("FOR_TASK", "Task"), "topic": ("ABOUT", "Topic")}
+KINDS = {
+    "format": ("HAS_FORMAT", "Format"),
+    "task": ("FOR_TASK", "Task"),
+    "topic": ("ABOUT", "Topic"),
+    "risk": ("HAS_RISK", "Risk"),
+}
 PAGE = 2_000
 
 Progress = Callable[[int, int], None]
@@ -39,6 +46,8 @@ class ClassifyReport:
     kept: dict[str, int] = field(default_factory=dict)  # examples whose human/manifest edges were kept
     languages: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, int] = field(default_factory=dict)
+    risks: dict[str, int] = field(default_factory=dict)
+    unlabelled: int = 0  # examples left without a task: no evidence for one
 
 
 @dataclass(frozen=True)
@@ -58,10 +67,12 @@ def decide(rows: list[dict[str, Any]], c: Classifier) -> list[Decision]:
     for ex in rows:
         messages = parse_messages(ex)
         main, prob, per_message = languages_of(messages)
+        task = c.task_of(ex, messages)
         found = {
             "format": formats_of(ex, messages),
-            "task": [c.task_of(ex, messages)],
+            "task": [task] if task is not None else [],
             "topic": c.topics_of(messages),
+            "risk": c.risks_of(messages),
         }
         out.append(Decision(ex["id"], main, round(prob, 4), per_message, found))
     return out
@@ -84,7 +95,9 @@ def classify_catalog(
     pages = [todo[i : i + PAGE] for i in range(0, len(todo), PAGE)]
     count = workers or os.cpu_count() or 1
     report = ClassifyReport()
-    totals: dict[str, Counter[str]] = {k: Counter() for k in ("assigned", "kept", "languages", "tasks")}
+    totals: dict[str, Counter[str]] = {
+        k: Counter() for k in ("assigned", "kept", "languages", "tasks", "risks")
+    }
     if count <= 1 or len(pages) <= 1:
         classifier = Classifier(store.schema)
         for page in pages:
@@ -119,6 +132,9 @@ def classify_catalog(
                 child.close()
     report.assigned, report.kept = dict(totals["assigned"]), dict(totals["kept"])
     report.languages, report.tasks = dict(totals["languages"]), dict(totals["tasks"])
+    report.risks = dict(totals["risks"])
+    report.unlabelled = totals["tasks"][""]
+    report.tasks.pop("", None)
     log.info("classified %d examples: %s assigned, %s kept", report.examples, report.assigned, report.kept)
     return report
 
@@ -147,12 +163,20 @@ def _apply(
                 totals["kept"][kind] += 1
                 continue
             replaced[kind].append(d.id)
+            if kind == "task" and not found:
+                totals["tasks"][""] += 1
             for a in found:
                 edges[kind].append(
-                    {"src": d.id, "dst": a.concept, "method": a.method, "confidence": a.confidence}
+                    {
+                        "src": d.id,
+                        "dst": a.concept,
+                        "method": a.method,
+                        "method_version": a.version,
+                        "confidence": a.confidence,
+                    }
                 )
-                if kind == "task":
-                    totals["tasks"][a.concept] += 1
+                if kind in ("task", "risk"):
+                    totals[kind + "s"][a.concept] += 1
     for kind, (rel, target) in KINDS.items():
         if replaced[kind]:
             batch.deletions.append(RelDeletion(rel, "Example", target, replaced[kind], AUTOMATIC))
@@ -169,6 +193,7 @@ def assign_by_person(
     task: str | None = None,
     topics: Sequence[str] = (),
     formats: Sequence[str] = (),
+    risks: Sequence[str] = (),
 ) -> None:
     """A person's correction: replaces every earlier edge of that kind for the example, and is kept from then on."""
     schema = store.schema
@@ -176,8 +201,13 @@ def assign_by_person(
         raise CatalogError(
             f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show"
         )
-    chosen = {"task": [task] if task else [], "topic": list(topics), "format": list(formats)}
-    known = {"task": schema.tasks, "topic": schema.topics, "format": schema.formats}
+    chosen = {
+        "task": [task] if task else [],
+        "topic": list(topics),
+        "format": list(formats),
+        "risk": list(risks),
+    }
+    known = {"task": schema.tasks, "topic": schema.topics, "format": schema.formats, "risk": schema.risks}
     batch = WriteBatch()
     for kind, values in chosen.items():
         if not values:
@@ -191,8 +221,11 @@ def assign_by_person(
         batch.deletions.append(
             RelDeletion(rel, "Example", target, [example_id], (*AUTOMATIC, "manifest", HUMAN))
         )
-        rows = [{"src": example_id, "dst": v, "method": HUMAN, "confidence": 1.0} for v in values]
+        rows = [
+            {"src": example_id, "dst": v, "method": HUMAN, "method_version": "", "confidence": 1.0}
+            for v in values
+        ]
         batch.relationships.append(RelGroup(rel, "Example", target, rows))
     if not batch.deletions:
-        raise CatalogError("nothing to assign", hint="give --task, --topic or --format")
+        raise CatalogError("nothing to assign", hint="give --task, --topic, --format or --risk")
     store.write(batch=batch)

@@ -32,9 +32,11 @@ def classify_with_progress(store: GraphStore, *, only_new: bool) -> ClassifyRepo
 def print_classify(report: ClassifyReport) -> None:
     kept = ", ".join(f"{k} {v:,}" for k, v in sorted(report.kept.items())) or "none"
     langs = ", ".join(f"{k} {v:,}" for k, v in sorted(report.languages.items(), key=lambda kv: -kv[1])[:8])
+    risks = ", ".join(f"{k} {v:,}" for k, v in sorted(report.risks.items(), key=lambda kv: -kv[1])) or "none"
     err.print(
         f"classified {report.examples:,} examples: edges {report.assigned}; "
-        f"kept (set by a person or the data's own labels): {kept}; languages: {langs or '-'}",
+        f"kept (set by a person or the data's own labels): {kept}; languages: {langs or '-'}; "
+        f"no evidence for a task (left unlabelled): {report.unlabelled:,}; safety flags: {risks}",
         highlight=False,
         soft_wrap=True,
     )
@@ -61,16 +63,21 @@ def assign(
     task: Annotated[str | None, typer.Option("--task", help="Task id from the ontology.")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic id (repeatable).")] = None,
     fmt: Annotated[list[str] | None, typer.Option("--format", help="Format id (repeatable).")] = None,
+    risk: Annotated[
+        list[str] | None, typer.Option("--risk", help="Safety risk id from the ontology (repeatable).")
+    ] = None,
     db: DbOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Correct an example's task, topics or formats by hand; `classify` never overwrites it."""
+    """Correct an example's task, topics, formats or safety risks by hand; `classify` never overwrites it."""
     settings = settings_from(db, store)
     from catalog.ids import resolve_example_id
 
     with open_catalog(settings, create=False) as s:
         example = resolve_example_id(s, example)
-        assign_by_person(s, example_id=example, task=task, topics=topic or [], formats=fmt or [])
+        assign_by_person(
+            s, example_id=example, task=task, topics=topic or [], formats=fmt or [], risks=risk or []
+        )
     err.print(f"assigned by hand: {example}", highlight=False)
 
 

@@ -31,6 +31,7 @@ def seed_batch(schema: Schema) -> WriteBatch:
     batch.nodes.append(
         NodeGroup("Format", [_concept_row(c, with_depth=False) for c in schema.formats.values()])
     )
+    batch.nodes.append(NodeGroup("Risk", [_concept_row(c, with_depth=False) for c in schema.risks.values()]))
     batch.nodes.append(NodeGroup("License", [dict(row) for row in schema.licenses.values()]))
     for lab, concepts in (("Topic", schema.topics), ("Task", schema.tasks)):
         edges = [{"src": c.id, "dst": c.broader} for c in concepts.values() if c.broader]
