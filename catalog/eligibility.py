@@ -1,8 +1,9 @@
 """Which examples may count as supply and enter a selection: the target's eligibility rules
 (license policy once every ancestor's license counts, issue severity, duplicates).
 
-It sits above coverage and provenance and imports both; neither imports it. Confidence and
-contamination rules join here as they land.
+It sits above coverage and provenance and imports both; neither imports it. The confidence
+threshold is applied by the census itself (an uncertain label counts as no label); contamination
+rules join here as they land.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 def ineligible_examples(store: GraphStore, rules: Eligibility) -> set[str]:
     """Supply examples the eligibility rules leave out, besides duplicates: refused by the license
-    policy once every ancestor counts, or carrying an issue above the allowed severity."""
+    policy once every ancestor counts, carrying an issue above the allowed severity, or flagged
+    with a safety risk (unless the rules include them)."""
     out: set[str] = set()
     if rules.license_policy != "any":
         out |= {i for i, ok in usable_examples(store, policy=rules.license_policy).items() if not ok}
@@ -28,6 +30,8 @@ def ineligible_examples(store: GraphStore, rules: Eligibility) -> set[str]:
         blocking = SEVERITIES[SEVERITIES.index(rules.max_issue_severity) + 1 :]
         if blocking:
             out |= store.examples_with_issues(severities=list(blocking))
+    if rules.safety == "exclude":
+        out |= store.flagged_examples()
     log.debug("eligibility %s leaves out %d examples", rules, len(out))
     return out
 

@@ -1,8 +1,10 @@
 """Selection: N examples that fill a target mix, eligible by its rules, representative and diverse.
 
 1. The pool: supply examples, one per duplicate cluster (representatives only), usable under the
-   license policy once every ancestor's license counts, and without issues above the allowed
-   severity (the spec's eligibility rules, or the options given).
+   license policy once every ancestor's license counts, without issues above the allowed severity,
+   without a safety flag unless the rules include flagged examples, and (when the spec sets task
+   quotas) with a task assigned at or above the confidence threshold: an uncertain or unlabelled
+   example never fills a quota. Tasks and topics below the threshold do not count for any cell.
 2. Quotas: the spec's shares of N and its minimum counts scaled by N / total: every task, format, language and
    topic quota, and every cross cell. Cross cells come first (they are minimums), then the quotas of
    the dimension whose shares cover most of the mix (tasks, in the InstructGPT spec), largest first,
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel
 
-from catalog.census import parse_key
+from catalog.census import confident, parse_scored_key
 from catalog.coverage import SpecError, TargetSpec
 from catalog.coverage.report import UNDETERMINED
 from catalog.coverage.spec import DIMENSIONS, Eligibility, Quota
@@ -119,23 +121,36 @@ def select_examples(
     rows = store.selection_rows(role="supply")
     excluded: dict[str, int] = {}
     ineligible = ineligible_examples(store, rules)
+    flagged = store.flagged_examples() if rules.safety == "exclude" else set()
     duplicates = set(store.duplicate_members()) if rules.exclude_duplicates else set()
+    needs_task = bool(spec.tasks) or any(c.task for c in spec.cells)
+
+    def leave_out(reason: str) -> None:
+        excluded[reason] = excluded.get(reason, 0) + 1
+
     pool: dict[str, _Example] = {}
     for row in rows:
         ident = row.id
         if ident in duplicates:
-            excluded["duplicate"] = excluded.get("duplicate", 0) + 1
+            leave_out("duplicate")
+            continue
+        if ident in flagged:
+            leave_out("safety flag")
             continue
         if ident in ineligible:
-            excluded["license or quality"] = excluded.get("license or quality", 0) + 1
+            leave_out("license or quality")
             continue
-        tasks, formats, topics = parse_key(row.coverage_key) if row.coverage_key else ((), (), ())
+        scored = parse_scored_key(row.coverage_key) if row.coverage_key else ((), (), ())
+        tasks = confident(scored[0], rules.min_confidence)
+        if needs_task and not tasks:
+            leave_out("task below the confidence threshold" if scored[0] else "no task (unlabelled)")
+            continue
         pool[ident] = _Example(
             ident,
             with_broader(schema.tasks, tasks),
-            frozenset(formats),
+            frozenset(f for f, _ in scored[1]),
             row.language or UNDETERMINED,
-            with_broader(schema.topics, topics),
+            with_broader(schema.topics, confident(scored[2], rules.min_confidence)),
         )
     quotas: list[tuple[str, str, dict[str, str], int]] = []  # (dimension, label, conditions, wanted)
     for dim in DIMENSIONS:

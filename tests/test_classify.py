@@ -209,14 +209,17 @@ def _keys(store) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
 
 
 def _keys_from_edges(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The key each example should carry, computed here from its edges (the truth)."""
-    from catalog.census import make_key
-
+    """The key each example should carry, computed here from its edges (the truth): task and topic
+    ids with their confidence in hundredths, floored to a multiple of 5, when it is below 1."""
     out: dict[str, list[set[str]]] = {i: [set(), set(), set()] for i in _keys(store)}
     for slot, (rel, to) in enumerate([("FOR_TASK", "Task"), ("HAS_FORMAT", "Format"), ("ABOUT", "Topic")]):
-        for ex, concept, _ in _edges(store, rel, to):
-            out[ex][slot].add(concept)
-    return {i: make_key(*v) for i, v in out.items()}
+        rows = store.read_cypher(
+            query=f"MATCH (e:Example)-[x:{rel}]->(c:{to}) RETURN e.id, c.id, x.confidence"
+        ).rows
+        for ex, concept, conf in rows:
+            scored = rel != "HAS_FORMAT" and conf is not None and conf < 1.0
+            out[ex][slot].add(f"{concept}@{int(conf * 100 + 1e-6) // 5 * 5:02d}" if scored else concept)
+    return {i: ";".join(",".join(sorted(p)) for p in v) for i, v in out.items()}
 
 
 def test_the_store_keeps_every_examples_coverage_key_equal_to_its_edges(store) -> None:  # type: ignore[no-untyped-def]

@@ -25,7 +25,10 @@ def _task(c: Classifier, prompt: str, reply: str = LONG_REPLY) -> str | None:
 
 
 def _topics(c: Classifier, prompt: str, reply: str = LONG_REPLY) -> list[str]:
-    return [a.concept for a in c.topics_of([{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}])]
+    return [
+        a.concept
+        for a in c.topics_of([{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -64,12 +67,17 @@ def test_release_date_is_not_romance(classifier: Classifier) -> None:
 
 
 def test_a_date_with_other_evidence_of_romance_is_romance(classifier: Classifier) -> None:
-    topics = _topics(classifier, "I have a crush on a coworker. How do I ask her on a first date without dating awkwardness?")
+    topics = _topics(
+        classifier,
+        "I have a crush on a coworker. How do I ask her on a first date without dating awkwardness?",
+    )
     assert "romance" in topics
 
 
 def test_what_do_you_mean_is_not_statistics(classifier: Classifier) -> None:
-    assert "descriptive-statistics" not in _topics(classifier, "What do you mean? I mean, what do you mean by that?")
+    assert "descriptive-statistics" not in _topics(
+        classifier, "What do you mean? I mean, what do you mean by that?"
+    )
 
 
 def test_mean_and_median_are_statistics(classifier: Classifier) -> None:
@@ -79,13 +87,21 @@ def test_mean_and_median_are_statistics(classifier: Classifier) -> None:
 
 
 def test_a_package_tracking_number_is_not_mathematics(classifier: Classifier) -> None:
-    topics = _topics(classifier, "My tracking number does not work. Which number should I use to track the package?")
+    topics = _topics(
+        classifier, "My tracking number does not work. Which number should I use to track the package?"
+    )
     assert "mathematics" not in topics and "programming" not in topics
 
 
 def test_a_prompt_with_no_evidence_is_unlabelled(classifier: Classifier) -> None:
-    assert _task(classifier, "Mark Walter, Springfield, the blue house with a red door near the old mill.") is None
-    assert _topics(classifier, "Mark Walter, Springfield, the blue house with a red door near the old mill.") == []
+    assert (
+        _task(classifier, "Mark Walter, Springfield, the blue house with a red door near the old mill.")
+        is None
+    )
+    assert (
+        _topics(classifier, "Mark Walter, Springfield, the blue house with a red door near the old mill.")
+        == []
+    )
 
 
 def test_chinese_segmentation_gives_word_bounds() -> None:
@@ -101,7 +117,9 @@ def test_korean_cue_matches_at_a_morpheme_start_only() -> None:
 
 
 def test_a_request_to_find_a_private_address_is_flagged(classifier: Classifier) -> None:
-    risks = classifier.risks_of([{"role": "user", "content": "Locate the residential address for Mark Walter."}])
+    risks = classifier.risks_of(
+        [{"role": "user", "content": "Locate the residential address for Mark Walter."}]
+    )
     assert [a.concept for a in risks] == ["privacy-violation"]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
+from catalog.census import confident, parse_scored_key
 from catalog.classify import classify_catalog
 from catalog.config import Settings
 from catalog.coverage import gap_report, load_spec, resolve_spec_path
@@ -166,16 +167,32 @@ def test_gap_report_is_identical_on_both_engines_and_matches_plain_python(
     spec = load_spec(resolve_spec_path("instructgpt"), schema=schema)
     reports = {engine: build_report(store, spec) for engine, store in real["stores"].items()}
     assert reports["embedded"] == reports["neo4j"]
-    oracle = oracle_signatures(datasets, schema, tmp_path)
-    expected = gap_report(schema, spec, oracle["supply"], oracle["usage"])
+    rules = spec.eligibility
+    assert rules.min_confidence == 0.5 and rules.safety == "exclude"  # the defaults
+    oracle = oracle_signatures(
+        datasets, schema, tmp_path, min_confidence=rules.min_confidence, safety=rules.safety
+    )
+    labelled = oracle_signatures(datasets, schema, tmp_path, safety=rules.safety)
+    expected = gap_report(schema, spec, oracle["supply"], oracle["usage"], any_confidence=labelled["supply"])
     got = reports["embedded"]
+    # confident / uncertain / unlabelled: have counts only the confident labels, uncertain the rest
+    assert got.totals.uncertain_task > 0 and got.totals.unlabelled_task > 0
+    assert any(r.uncertain > 0 for r in got.rows if r.dimension == "task")
     assert got.rows == expected.rows
     assert got.totals == expected.totals
     assert got.topics_never_seen == expected.topics_never_seen
     assert got.usage == expected.usage
     # totals reconcile with stats: supply + demand = every example; each has one main language
     stats = real["stores"]["embedded"].stats()
-    assert got.totals.examples + got.totals.demand_examples == stats.nodes["Example"]
+    store = real["stores"]["embedded"]
+    flagged = store.flagged_examples()  # left out of the supply by default (demand keeps them)
+    flagged_usage = store.read_cypher(
+        query="MATCH (e:Example)-[:HAS_RISK]->(:Risk) WHERE e.usage_role = 'usage' RETURN count(DISTINCT e)"
+    ).rows[0][0]
+    assert (
+        got.totals.examples + got.totals.demand_examples + len(flagged) - flagged_usage
+        == stats.nodes["Example"]
+    )
     assert sum(r.have for r in got.rows if r.dimension == "language") == got.totals.examples
     # a parent counts its descendants once each
     by = {(r.dimension, r.value): r.have for r in got.rows}
@@ -213,7 +230,7 @@ def test_classification_is_idempotent_and_keeps_the_datas_own_labels(real: dict[
     methods = store.read_cypher(
         query="MATCH (:Example)-[x:FOR_TASK]->(:Task) RETURN DISTINCT x.method ORDER BY x.method"
     ).rows
-    assert methods == [["classifier"], ["manifest"], ["structure"]]
+    assert methods == [["manifest"], ["rules"], ["structure"]]
 
 
 def test_example_messages_survive_classification(real: dict[str, Any]) -> None:
@@ -374,7 +391,7 @@ def test_synthetic_audit_is_identical_on_both_engines_and_matches_networkx(
     assert audit.synthetic == sum(
         1
         for i in supply
-        if any(n.startswith("Model:") for n in nx.descendants(g, f"Example:{i}") if f"Example:{i}" in g)
+        if f"Example:{i}" in g and any(n.startswith("Model:") for n in nx.descendants(g, f"Example:{i}"))
     )
     top = {m.model: m.examples for m in audit.models}
     assert top["text-davinci-003"] == 4998 + 2015  # Stanford Alpaca and Code Alpaca
@@ -433,14 +450,25 @@ def test_selection_is_eligible_diverse_and_identical_on_both_engines(
     assert sel.selected == len(sel.ids) == len(set(sel.ids)) <= 1500
     usable = usable_examples(store, policy="commercial")
     assert all(usable[i] for i in sel.ids)
-    assert sel.pool == sum(1 for i, ok in usable.items() if ok) - real_usage_usable(store, usable)
+    # the pool: usable supply, minus what carries a safety flag, minus what has no task at or above
+    # the confidence threshold (an uncertain or unlabelled example never fills a quota)
+    flagged = store.flagged_examples()
+    confident_task = {
+        r.id
+        for r in store.selection_rows(role="supply")
+        if r.coverage_key and confident(parse_scored_key(r.coverage_key)[0], rules.min_confidence)
+    }
+    supply = set(store.example_ids_of_role(role="supply"))
+    assert sel.pool == sum(1 for i in supply if usable[i] and i not in flagged and i in confident_task)
+    assert sel.excluded["safety flag"] > 0 and sel.excluded["task below the confidence threshold"] > 0
+    assert not set(sel.ids) & flagged and set(sel.ids) <= confident_task
     for ident in sel.ids[:: max(1, len(sel.ids) // 25)]:
         assert lineage(store, ident).effective.commercial_use, ident
     # the fills recount from the picks' own assignments (tasks rolled up the hierarchy)
     task_of = {}
     for row in store.selection_rows(role="supply"):
         ident, key = row.id, row.coverage_key
-        tasks = key.split(";")[0].split(",") if key else []
+        tasks = confident(parse_scored_key(key)[0], rules.min_confidence) if key else ()
         closure = set()
         for t in filter(None, tasks):
             while t and t not in closure:
@@ -468,12 +496,6 @@ def test_selection_is_eligible_diverse_and_identical_on_both_engines(
     )
 
 
-def real_usage_usable(store: Any, usable: dict[str, bool]) -> int:
-    """Usable examples that are demand (usage role), which a selection never takes."""
-    usage = set(store.example_ids_of_role(role="usage"))
-    return sum(1 for i, ok in usable.items() if ok and i in usage)
-
-
 def test_gap_report_leaves_out_what_the_license_policy_refuses(real: dict[str, Any], schema: Schema) -> None:
     from catalog.coverage import parse_spec
     from catalog.provenance import usable_examples
@@ -491,4 +513,5 @@ def test_gap_report_leaves_out_what_the_license_policy_refuses(real: dict[str, A
         report = build_report(store, spec)
         usable = usable_examples(store, policy="commercial")
         supply = set(store.example_ids_of_role(role="supply"))
-        assert report.totals.examples == sum(1 for i in supply if usable[i])
+        flagged = store.flagged_examples()  # the default safety rule leaves them out too
+        assert report.totals.examples == sum(1 for i in supply if usable[i] and i not in flagged)

@@ -49,7 +49,12 @@ def coverage_heatmap(
     census = store.coverage_census()
     matrix = CoverageMatrix(
         store.schema,
-        census_signatures(census, role="supply", exclude_duplicates=spec.eligibility.exclude_duplicates),
+        census_signatures(
+            census,
+            role="supply",
+            exclude_duplicates=spec.eligibility.exclude_duplicates,
+            min_confidence=spec.eligibility.min_confidence,
+        ),
     )
     row_values = _values(store, rows, level, matrix)
     col_values = _values(store, cols, level, matrix)
@@ -202,6 +207,7 @@ def quality_overview(store: GraphStore, *, clusters: int = 50) -> dict[str, Any]
         "issues_total": sum(int(r["issues"]) for r in summary),
         "clusters_total": len(found),
         "duplicates": sum(len(v) for v in found.values()),
+        "safety": [r._asdict() for r in store.risk_counts()],
         "clusters": [
             {
                 "representative": rep,

@@ -213,7 +213,8 @@ class Classifier:
         strong = {h.concept for h in plain}
         ranked = sorted(((len(c), r) for r, c in scores.items() if r in strong), reverse=True)
         return [
-            Assignment(r, round(min(1.0, 0.5 + 0.2 * n), 3), RULES, RULES_VERSION) for n, r in ranked[:MAX_TOPICS]
+            Assignment(r, round(min(1.0, 0.5 + 0.2 * n), 3), RULES, RULES_VERSION)
+            for n, r in ranked[:MAX_TOPICS]
         ]
 
 

@@ -83,10 +83,22 @@ def write_csv(report: GapReport, write: Callable[[str], Any]) -> None:
             return write(text)
 
     writer = csv.writer(_Out(), lineterminator="\n")
-    writer.writerow(["dimension", "value", "have", "want", "deficit", "surplus", "share_have", "share_want"])
+    writer.writerow(
+        ["dimension", "value", "have", "uncertain", "want", "deficit", "surplus", "share_have", "share_want"]
+    )
     for r in report.rows:
         writer.writerow(
-            [r.dimension, r.value, r.have, r.want, r.deficit, r.surplus, r.share_have, r.share_want]
+            [
+                r.dimension,
+                r.value,
+                r.have,
+                r.uncertain,
+                r.want,
+                r.deficit,
+                r.surplus,
+                r.share_have,
+                r.share_want,
+            ]
         )
 
 
@@ -98,15 +110,23 @@ def print_report(report: GapReport, *, limit: int = 25) -> None:
             " against ",
             (report.spec, "bold"),
             f": {t.examples:,} eligible supply examples (want {report.total_wanted or '-'}), "
-            f"{t.demand_examples:,} usage prompts; no task {t.without_task:,} · no topic {t.without_topic:,} · "
+            f"{t.demand_examples:,} usage prompts; "
+            f"task: uncertain {t.uncertain_task:,} · unlabelled {t.unlabelled_task:,}; "
+            f"topic: uncertain {t.uncertain_topic:,} · unlabelled {t.unlabelled_topic:,}; "
             f"no format {t.without_format:,} · language undetermined {t.language_undetermined:,}",
         ),
         highlight=False,
     )
+    out.print(
+        f"have = confident labels (confidence >= {t.min_confidence:g}); uncertain = labelled only below it, "
+        "not counted; unlabelled = no evidence for any label. Deficits are computed on confident labels.",
+        highlight=False,
+        style="dim",
+    )
     table = Table(title="cells by deficit", show_edge=False)
     table.add_column("dim", no_wrap=True)
     table.add_column("value", overflow="fold", min_width=16)
-    for col in ("have", "want", "deficit", "surplus", "have %", "want %"):
+    for col in ("have", "uncertain", "want", "deficit", "surplus", "have %", "want %"):
         table.add_column(col, justify="right", no_wrap=True)
     shown = [r for r in report.rows if r.want > 0 or (r.have > 0 and r.dimension != "topic")][:limit]
     for r in shown:
@@ -114,6 +134,7 @@ def print_report(report: GapReport, *, limit: int = 25) -> None:
             r.dimension,
             r.value,
             f"{r.have:,}",
+            f"{r.uncertain:,}",
             f"{r.want:,}",
             styled((f"{r.deficit:,}", "red")) if r.deficit else "0",
             f"{r.surplus:,}",

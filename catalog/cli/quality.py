@@ -134,10 +134,12 @@ def quality_command(db: DbOption = None, store: StoreOption = None, as_json: Jso
     with open_catalog(settings, create=False) as s:
         summary = s.issue_summary()
         clusters = s.duplicate_clusters()
+        risks = [r._asdict() for r in s.risk_counts()]
     data = {
         "issues": summary,
         "duplicate_clusters": len(clusters),
         "duplicates": sum(len(v) for v in clusters.values()),
+        "safety": risks,
     }
     if as_json:
         print_json(data)
@@ -159,6 +161,12 @@ def quality_command(db: DbOption = None, store: StoreOption = None, as_json: Jso
         f"near-duplicates: {data['duplicates']:,} examples in {data['duplicate_clusters']:,} clusters",
         highlight=False,
     )
+    safety = Table(show_edge=False, title="safety flags (left out of select and export unless included)")
+    for col in ("dataset", "risk", "method", "examples"):
+        safety.add_column(col, justify="right" if col == "examples" else "left")
+    for r in risks:
+        safety.add_row(r["dataset"] or "-", r["risk"], r["method"] or "-", f"{r['examples']:,}")
+    out.print(safety if risks else "safety flags: none")
 
 
 PANEL = "Quality"

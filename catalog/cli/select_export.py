@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from catalog.cli.common import (
@@ -21,6 +22,7 @@ from catalog.cli.common import (
     settings_from,
 )
 from catalog.coverage import load_spec, resolve_spec_path
+from catalog.coverage.spec import Eligibility
 from catalog.errors import CatalogError, ConfigError
 from catalog.store import GraphStore
 
@@ -48,6 +50,20 @@ def select_command(
     keep_duplicates: Annotated[
         bool, typer.Option("--keep-duplicates", help="Do not leave duplicates out.")
     ] = False,
+    safety: Annotated[
+        str | None,
+        typer.Option(
+            "--safety",
+            help="exclude (default) or include examples flagged with a safety risk, e.g. for refusal data.",
+        ),
+    ] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            help="Tasks and topics below it do not fill quotas (a multiple of 0.05; default: the spec's, 0.5).",
+        ),
+    ] = None,
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -72,6 +88,7 @@ def select_command(
             rules.max_issue_severity = max_issue_severity  # type: ignore[assignment]
         if keep_duplicates:
             rules.exclude_duplicates = False
+        rules = with_label_rules(rules, safety=safety, min_confidence=min_confidence)
         reporter = Reporter("checking", enabled=not as_json)
         update, stop = reporter, reporter.close
         try:
@@ -101,6 +118,24 @@ def select_command(
             f"{f.unfilled:,}" if f.unfilled else "-",
         )
     out.print(table)
+
+
+def with_label_rules(rules: Eligibility, *, safety: str | None, min_confidence: float | None) -> Eligibility:
+    """The rules with the safety policy and confidence threshold given on the command line."""
+    changes: dict[str, object] = {}
+    if safety is not None:
+        if safety not in ("exclude", "include"):
+            raise ConfigError(f"unknown --safety {safety!r}", hint="exclude or include")
+        changes["safety"] = safety
+    if min_confidence is not None:
+        changes["min_confidence"] = min_confidence
+    try:
+        return Eligibility.model_validate({**rules.model_dump(), **changes})
+    except ValidationError as exc:
+        raise ConfigError(
+            f"--min-confidence {min_confidence}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}",
+            hint="e.g. --min-confidence 0.6",
+        ) from None
 
 
 DatasetOption = Annotated[
@@ -250,6 +285,10 @@ def export_jsonl(
         list[str] | None,
         typer.Option("--role", help="Usage roles to write (repeatable): supply (the default), usage, eval."),
     ] = None,
+    safety: Annotated[
+        str,
+        typer.Option("--safety", help="exclude (default) or include examples flagged with a safety risk."),
+    ] = "exclude",
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -266,6 +305,8 @@ def export_jsonl(
         raise CatalogError(f"unknown --format {fmt!r}", hint="openai or alpaca")
     if reasoning not in ("inline", "field", "drop"):
         raise CatalogError(f"unknown --reasoning {reasoning!r}", hint="inline, field or drop")
+    if safety not in ("exclude", "include"):
+        raise ConfigError(f"unknown --safety {safety!r}", hint="exclude or include")
     chosen: list[str] = []
     fills = None
     if selection_file is not None:
@@ -287,18 +328,21 @@ def export_jsonl(
             reasoning="field" if reasoning == "field" else "drop" if reasoning == "drop" else "inline",
             fills=fills,
             roles=tuple(role or ("supply",)),
+            safety="include" if safety == "include" else "exclude",
         )
     summary = {
         k: manifest[k]
         for k in ("file", "format", "examples", "sha256", "commercial_use", "licenses", "generators")
     }
     summary["skipped"] = manifest["skipped"]["count"]
+    summary["left_out_unsafe"] = manifest["left_out_by_safety"]["count"]
     summary["manifest"] = str(out_file.with_name(out_file.name + ".manifest.json"))
     if as_json:
         print_json(summary)
     else:
         out.print(
-            f"wrote {out_file}: {manifest['examples']:,} examples ({fmt}), {summary['skipped']:,} skipped; "
+            f"wrote {out_file}: {manifest['examples']:,} examples ({fmt}), {summary['skipped']:,} skipped, "
+            f"{summary['left_out_unsafe']:,} left out for a safety flag; "
             f"commercial use allowed for {manifest['commercial_use']['allowed']:,}; manifest {summary['manifest']}",
             highlight=False,
         )

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 
 def coverage_report(store: GraphStore, spec: TargetSpec, *, excluded: set[str] | None = None) -> GapReport:
     """Count the catalog (one census: an index scan on Neo4j), take out the `excluded` examples and,
-    if the spec says so, the duplicates, and compute the gap report. Which examples the spec's
+    if the spec says so, the duplicates, and compute the gap report on the labels at or above the
+    spec's confidence threshold (the uncertain ones are counted beside it). Which examples the spec's
     eligibility rules exclude is catalog/eligibility.py's business (`build_report`)."""
     rules = spec.eligibility
     census = store.coverage_census()
@@ -23,10 +24,21 @@ def coverage_report(store: GraphStore, spec: TargetSpec, *, excluded: set[str] |
         excluded -= set(store.duplicate_members())
     if excluded:
         census = {**census, "excluded": store.census_of(ids=sorted(excluded))}
-    supply = census_signatures(census, role="supply", exclude_duplicates=rules.exclude_duplicates)
-    demand = census_signatures({"all": census["all"], "duplicates": census["duplicates"]}, role="usage")
+    supply = census_signatures(
+        census,
+        role="supply",
+        exclude_duplicates=rules.exclude_duplicates,
+        min_confidence=rules.min_confidence,
+    )
+    # the same supply with every label, however uncertain: what the threshold leaves out
+    labelled = census_signatures(census, role="supply", exclude_duplicates=rules.exclude_duplicates)
+    demand = census_signatures(
+        {"all": census["all"], "duplicates": census["duplicates"]},
+        role="usage",
+        min_confidence=rules.min_confidence,
+    )
     mix = {role: census_language_mix(census, role=role) for role in ("supply", "usage")}
-    return gap_report(store.schema, spec, supply, demand, mix)
+    return gap_report(store.schema, spec, supply, demand, mix, any_confidence=labelled)
 
 
 __all__ = [

@@ -29,7 +29,8 @@ Signature = tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...],
 class GapRow(BaseModel):
     dimension: str  # task | format | language | topic | cell
     value: str
-    have: int
+    have: int  # confident: labelled at or above the spec's confidence threshold
+    uncertain: int  # labelled so only below the threshold (not counted in have)
     want: int
     deficit: int
     surplus: int
@@ -49,8 +50,13 @@ class UsageRow(BaseModel):
 
 class Totals(BaseModel):
     examples: int  # eligible supply examples the report counts
-    without_task: int
+    min_confidence: float  # the threshold `have` counts labels at
+    without_task: int  # no task at or above the threshold: uncertain_task + unlabelled_task
+    uncertain_task: int  # a task, but only below the threshold
+    unlabelled_task: int  # no task at all: nothing in the example gave evidence for one
     without_topic: int
+    uncertain_topic: int
+    unlabelled_topic: int
     without_format: int
     language_undetermined: int
     demand_examples: int
@@ -107,11 +113,14 @@ class CoverageMatrix:
         return sum(r.n for r in self.rows if not getattr(r, dimension))
 
 
-def _row(dimension: str, value: str, have: int, want: int, total: int, total_wanted: int | None) -> GapRow:
+def _row(
+    dimension: str, value: str, have: int, labelled: int, want: int, total: int, total_wanted: int | None
+) -> GapRow:
     return GapRow(
         dimension=dimension,
         value=value,
         have=have,
+        uncertain=max(0, labelled - have),
         want=want,
         deficit=max(0, want - have),
         surplus=max(0, have - want),
@@ -126,22 +135,46 @@ def gap_report(
     supply: Sequence[Signature],
     demand: Sequence[Signature] = (),
     language_mix: Mapping[str, Sequence[tuple[str | None, tuple[str, ...], int]]] | None = None,
+    any_confidence: Sequence[Signature] | None = None,
 ) -> GapReport:
+    """The gap per dimension value and cell. `supply` counts the labels at or above the spec's
+    confidence threshold; `any_confidence`, the same examples with every label, gives what is
+    uncertain (labelled only below it). Without it every label counts as confident."""
     matrix = CoverageMatrix(schema, supply)
+    loose = CoverageMatrix(schema, any_confidence if any_confidence is not None else supply)
     rows: list[GapRow] = []
     for dim in DIMENSIONS:
         marginal = matrix.marginal(dim)
+        labelled = loose.marginal(dim)
         quotas = spec.dimension(dim)
         # every concept of the scheme appears (have = 0 where there is none); languages as seen or wanted
         universe = {"task": schema.tasks, "topic": schema.topics, "format": schema.formats}.get(dim)
         values = set(universe) if universe is not None else set(marginal) | set(quotas)
         for value in sorted(values):
             want = quotas[value].wanted(spec.total) if value in quotas else 0
-            rows.append(_row(dim, value, marginal.get(value, 0), want, matrix.total, spec.total))
+            rows.append(
+                _row(
+                    dim,
+                    value,
+                    marginal.get(value, 0),
+                    labelled.get(value, 0),
+                    want,
+                    matrix.total,
+                    spec.total,
+                )
+            )
     for cell in spec.cells:
-        have = matrix.count(cell.conditions())
+        have, any_label = matrix.count(cell.conditions()), loose.count(cell.conditions())
         rows.append(
-            _row("cell", cell.label(), have, cell.quota().wanted(spec.total), matrix.total, spec.total)
+            _row(
+                "cell",
+                cell.label(),
+                have,
+                any_label,
+                cell.quota().wanted(spec.total),
+                matrix.total,
+                spec.total,
+            )
         )
     rows.sort(key=lambda r: (-r.deficit, r.dimension, r.value))
     topic_have = matrix.marginal("topic")
@@ -151,8 +184,13 @@ def gap_report(
         total_wanted=spec.total,
         totals=Totals(
             examples=matrix.total,
+            min_confidence=spec.eligibility.min_confidence,
             without_task=matrix.without("task"),
+            uncertain_task=matrix.without("task") - loose.without("task"),
+            unlabelled_task=loose.without("task"),
             without_topic=matrix.without("topic"),
+            uncertain_topic=matrix.without("topic") - loose.without("topic"),
+            unlabelled_topic=loose.without("topic"),
             without_format=matrix.without("format"),
             language_undetermined=matrix.count({"language": UNDETERMINED}),
             demand_examples=sum(s[-1] for s in demand),

@@ -15,6 +15,8 @@ eligibility:                      # which examples count as "have"
   exclude_duplicates: true
   license_policy: any             # any | commercial (provenance issue)
   max_issue_severity: null        # e.g. warning (quality issue)
+  min_confidence: 0.5             # tasks and topics below it are uncertain, not supply
+  safety: exclude                 # exclude | include examples flagged with a safety risk
 ```
 """
 
@@ -93,12 +95,29 @@ class Cell(BaseModel):
         return " x ".join(f"{d}={v}" for d, v in self.conditions().items())
 
 
+#: a task or topic assigned with less confidence than this is *uncertain*: it does not count as
+#: supply and does not fill a quota (docs/classification.md shows what each confidence is worth)
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
 class Eligibility(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     exclude_duplicates: bool = True
     license_policy: Literal["any", "commercial"] = "any"
     max_issue_severity: Literal["info", "warning", "error"] | None = None
+    #: tasks and topics below it are uncertain (a multiple of 0.05: the confidence the census keeps)
+    min_confidence: float = Field(default=DEFAULT_MIN_CONFIDENCE, ge=0.0, le=1.0)
+    #: exclude: examples with a safety flag (HAS_RISK) are not supply and never selected;
+    #: include: they are (for instance to build refusal training data on purpose)
+    safety: Literal["exclude", "include"] = "exclude"
+
+    @field_validator("min_confidence")
+    @classmethod
+    def _on_the_census_step(cls, value: float) -> float:
+        if abs(value * 20 - round(value * 20)) > 1e-6:
+            raise ValueError("min_confidence is a multiple of 0.05 (0.5, 0.55, 0.6, ...)")
+        return round(value, 2)
 
 
 class TargetSpec(BaseModel):

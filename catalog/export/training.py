@@ -102,12 +102,14 @@ def write_training(
     reasoning: Literal["inline", "field", "drop"] = "inline",
     fills: list[dict[str, Any]] | None = None,
     roles: Sequence[str] = ("supply",),
+    safety: Literal["exclude", "include"] = "exclude",
 ) -> dict[str, Any]:
     """Write the examples as training JSON Lines and `<out>.manifest.json`; return the manifest.
 
     Only examples of the usage `roles` are written (training supply by default: evaluation and
-    usage prompts stay out unless asked for); the manifest counts what each role gave and what the
-    role rule left out."""
+    usage prompts stay out unless asked for), and no example with a safety flag unless `safety`
+    is "include"; the manifest counts what each role gave and what the role and safety rules left
+    out."""
     if not ids:
         raise CatalogError(
             "nothing to export: the selection is empty", hint="run `curagraph select` or give --dataset"
@@ -122,11 +124,16 @@ def write_training(
     left_out: Counter[str] = Counter()
     by_role: Counter[str] = Counter()
     lines: list[bytes] = []
+    flagged = store.flagged_examples() if safety == "exclude" else set()
+    unsafe: list[str] = []
     for ident in sorted(set(ids)):
         ex = examples[ident]
         role = str(ex.get("usage_role") or "supply")
         if role not in roles:
             left_out[role] += 1
+            continue
+        if ident in flagged:
+            unsafe.append(ident)
             continue
         messages = orjson.loads(ex.get("messages") or "[]")
         tools = orjson.loads(ex["tools"]) if ex.get("tools") else []
@@ -166,6 +173,7 @@ def write_training(
         "examples": len(written),
         "roles": dict(sorted(by_role.items())),
         "left_out_by_role": dict(sorted(left_out.items())),
+        "left_out_by_safety": {"policy": safety, "count": len(unsafe), "ids": unsafe},
         "skipped": {"count": len(skipped), "reason": "tool calls cannot be written as Alpaca", "ids": skipped}
         if skipped
         else {"count": 0},

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from catalog.census import KEYS, Slots, make_key
+from catalog.census import KEYS, SCORED, Slots, make_key, scored_item
 from catalog.schema import Schema
 from catalog.store import cypher as Q
 from catalog.store.batch import NodeGroup, WriteBatch
@@ -60,7 +60,8 @@ def from_batch(batch: WriteBatch, prop: str, ids: Iterable[str]) -> dict[str, Sl
             if _matches(g, rel, target):
                 for r in g.rows:
                     if r["src"] in wanted:
-                        out[r["src"]][slot].add(r["dst"])
+                        item = scored_item(r["dst"], r.get("confidence")) if rel in SCORED else r["dst"]
+                        out[r["src"]][slot].add(item)
     return out
 
 
@@ -94,7 +95,9 @@ def summary_key_queries(schema: Schema) -> dict[str, list[str]]:
     """Per summary key: the (example, target) read of each relationship it summarises."""
     return {
         prop: [
-            Q.KEY_EDGES.format(rel=Q.rel_type(schema, rel), to_label=Q.label(schema, target)).text
+            (Q.SCORED_KEY_EDGES if rel in SCORED else Q.KEY_EDGES)
+            .format(rel=Q.rel_type(schema, rel), to_label=Q.label(schema, target))
+            .text
             for rel, target in rels
         ]
         for prop, rels in KEYS.items()
@@ -122,8 +125,8 @@ def keys_after(
             continue
         slots: dict[str, Slots] = {i: tuple(set() for _ in KEYS[prop]) for i in ids}
         for slot, query in enumerate(queries[prop]):
-            for ex, target in read(query, {"ids": list(ids)}):
-                slots[ex][slot].add(target)
+            for ex, target, *scored in read(query, {"ids": list(ids)}):
+                slots[ex][slot].add(scored_item(target, scored[0]) if scored else target)
         for ident, parts in slots.items():
             rows.setdefault(ident, {"id": ident})[prop] = make_key(*parts)
     return NodeGroup("Example", list(rows.values())) if rows else None

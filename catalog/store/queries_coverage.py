@@ -10,7 +10,7 @@ from catalog import census as K
 from catalog.census import CensusCell, CensusRow, Signature, census_signatures
 from catalog.store import cypher as Q
 from catalog.store.cypher.browse import ConceptMethodRow
-from catalog.store.cypher.coverage import AssignmentRow, KeyedCensusRow
+from catalog.store.cypher.coverage import AssignmentRow, KeyedCensusRow, RiskCountRow
 from catalog.store.queries_base import QueryBase
 from catalog.store.query import Query
 
@@ -19,8 +19,16 @@ log = logging.getLogger(__name__)
 
 def census_cell(r: KeyedCensusRow) -> CensusCell:
     """The census cell of a keyed census row: its key parsed into tasks, formats and topics."""
-    tasks, formats, topics = K.parse_key(r.coverage_key) if r.coverage_key else ((), (), ())
-    return CensusCell(r.role, tasks, formats, r.language, topics, tuple(r.message_languages or ()))
+    tasks, formats, topics = K.parse_scored_key(r.coverage_key) if r.coverage_key else ((), (), ())
+    return CensusCell(
+        r.role, tasks, tuple(f for f, _ in formats), r.language, topics, tuple(r.message_languages or ())
+    )
+
+
+def _scored(ids: Sequence[str], confidences: Sequence[float | None]) -> K.Scored:
+    """(id, confidence as the key keeps it) per distinct assignment, sorted as the key sorts them."""
+    items = {K.scored_item(i, c) for i, c in zip(ids, confidences, strict=True)}
+    return tuple(K.split_item(i) for i in sorted(items))
 
 
 class CoverageQueries(QueryBase):
@@ -51,6 +59,16 @@ class CoverageQueries(QueryBase):
             out.setdefault(r.example, []).append(ConceptMethodRow(r.concept, r.method))
         return out
 
+    # ------------------------------------------------------------ safety
+
+    def flagged_examples(self) -> set[str]:
+        """Every example with a safety flag (a HAS_RISK edge)."""
+        return set(self._column(Q.FLAGGED_EXAMPLES))
+
+    def risk_counts(self) -> list[RiskCountRow]:
+        """Flagged examples per dataset, risk and method."""
+        return self._fetch(Q.RISK_COUNTS)
+
     # ------------------------------------------------------------ coverage
 
     def coverage_census(self) -> dict[str, list[CensusRow]]:
@@ -69,10 +87,10 @@ class CoverageQueries(QueryBase):
                 for e in self._fetch(Q.CENSUS_FROM_EDGES, {"duplicates_only": part == "duplicates"}):
                     cell = CensusCell(
                         e.role,
-                        tuple(sorted(set(e.tasks))),
+                        _scored(e.tasks, e.task_confidences),
                         tuple(sorted(set(e.formats))),
                         e.language,
-                        tuple(sorted(set(e.topics))),
+                        _scored(e.topics, e.topic_confidences),
                         tuple(e.message_languages or ()),
                     )
                     out[part][cell] = out[part].get(cell, 0) + int(e.examples)
@@ -90,12 +108,25 @@ class CoverageQueries(QueryBase):
             out[cell] = out.get(cell, 0) + int(r.examples)
         return [CensusRow(*cell, n) for cell, n in sorted(out.items(), key=repr)]
 
-    def coverage_signatures(self, *, role: str = "supply", with_duplicates: bool = True) -> list[Signature]:
-        """(tasks, formats, language, topics, examples) for every combination present, merged."""
-        return census_signatures(self.coverage_census(), role=role, exclude_duplicates=not with_duplicates)
+    def coverage_signatures(
+        self, *, role: str = "supply", with_duplicates: bool = True, min_confidence: float = 0.0
+    ) -> list[Signature]:
+        """(tasks, formats, language, topics, examples) for every combination present, merged,
+        counting the tasks and topics assigned with at least `min_confidence`."""
+        return census_signatures(
+            self.coverage_census(),
+            role=role,
+            exclude_duplicates=not with_duplicates,
+            min_confidence=min_confidence,
+        )
 
     def coverage_signatures_from_edges(
-        self, *, role: str = "supply", with_duplicates: bool = True, unkeyed_only: bool = False
+        self,
+        *,
+        role: str = "supply",
+        with_duplicates: bool = True,
+        unkeyed_only: bool = False,
+        min_confidence: float = 0.0,
     ) -> list[tuple[tuple[Any, ...], int]]:
         """The same signatures computed from the assignment edges (the truth the keys summarise):
         for examples without a key, and for tests that check the keys against the edges."""
@@ -103,10 +134,10 @@ class CoverageQueries(QueryBase):
         params = {"role": role, "with_duplicates": with_duplicates, "unkeyed_only": unkeyed_only}
         for r in self._fetch(Q.COVERAGE_SIGNATURES, params):
             sig = (
-                tuple(sorted(set(r.tasks))),
+                K.confident(_scored(r.tasks, r.task_confidences), min_confidence),
                 tuple(sorted(set(r.formats))),
                 r.language,
-                tuple(sorted(set(r.topics))),
+                K.confident(_scored(r.topics, r.topic_confidences), min_confidence),
             )
             merged[sig] = merged.get(sig, 0) + int(r.examples)
         return sorted(merged.items(), key=lambda kv: repr(kv[0]))

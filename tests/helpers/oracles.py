@@ -24,9 +24,18 @@ def plan_of(schema: Schema, settings: Settings, datasets: Path, dataset: str, na
     )
 
 
-def oracle_signatures(datasets: Path, schema: Schema, tmp: Path) -> dict[str, list[tuple[Any, ...]]]:
+def _floored(confidence: float) -> float:
+    """A confidence as the census keeps it: hundredths floored to a multiple of 5."""
+    return int(confidence * 100 + 1e-6) // 5 * 5 / 100
+
+
+def oracle_signatures(
+    datasets: Path, schema: Schema, tmp: Path, *, min_confidence: float = 0.0, safety: str = "include"
+) -> dict[str, list[tuple[Any, ...]]]:
     """The coverage signatures straight from the files: first-seen props and role, manifest tasks
-    and topics accumulated over every file an example is in, the classifier for the rest."""
+    and topics accumulated over every file an example is in, the classifier for the rest (its
+    tasks and topics only at or above `min_confidence`); with safety "exclude", examples the
+    classifier flags with a risk are left out of the supply."""
     classifier = Classifier(schema)
     settings = Settings(db=tmp / "oracle")
     examples: dict[str, dict[str, Any]] = {}
@@ -40,9 +49,14 @@ def oracle_signatures(datasets: Path, schema: Schema, tmp: Path) -> dict[str, li
     signatures: dict[str, dict[tuple[Any, ...], int]] = {"supply": {}, "usage": {}}
     ordered = list(examples.values())
     for ex, d in zip(ordered, decide([e["props"] for e in ordered], classifier), strict=True):
+        if safety == "exclude" and d.found["risk"] and ex["props"]["usage_role"] == "supply":
+            continue  # not supply; usage prompts (demand) count whatever they ask
         formats = [a.concept for a in formats_of(ex["props"], parse_messages(ex["props"]))]
-        tasks = ex["tasks"] or {a.concept for a in d.found["task"]}
-        topics = ex["topics"] or {a.concept for a in d.found["topic"]}
+        sure = {
+            k: {a.concept for a in d.found[k] if _floored(a.confidence) >= min_confidence} for k in d.found
+        }
+        tasks = ex["tasks"] or sure["task"]
+        topics = ex["topics"] or sure["topic"]
         key = (tuple(sorted(tasks)), tuple(sorted(formats)), d.language, tuple(sorted(topics)))
         table = signatures[ex["props"]["usage_role"]]
         table[key] = table.get(key, 0) + 1

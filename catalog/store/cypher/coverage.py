@@ -35,9 +35,11 @@ class AssignmentRow(NamedTuple):
 
 class SignatureRow(NamedTuple):
     tasks: list[str]
+    task_confidences: list[float | None]
     formats: list[str]
     language: str | None
     topics: list[str]
+    topic_confidences: list[float | None]
     examples: int
 
 
@@ -56,10 +58,12 @@ class EdgeCensusRow(NamedTuple):
 
     role: str | None
     tasks: list[str]
+    task_confidences: list[float | None]
     formats: list[str]
     language: str | None
     message_languages: list[str] | None
     topics: list[str]
+    topic_confidences: list[float | None]
     examples: int
 
 
@@ -83,16 +87,37 @@ KEY_EDGES = Query(
     "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[:{rel}]->(c:{to_label}) RETURN e.id AS example, c.id AS target",
     KeyEdgeRow,
 )
+
+
+class ScoredKeyEdgeRow(NamedTuple):
+    """An example, the concept one of its scored edges reaches, and the edge's confidence."""
+
+    example: str
+    target: str
+    confidence: float | None
+
+
+#: the same for the relationships whose confidence the key carries (catalog.census.SCORED)
+SCORED_KEY_EDGES = Query(
+    "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[x:{rel}]->(c:{to_label}) "
+    "RETURN e.id AS example, c.id AS target, x.confidence AS confidence",
+    ScoredKeyEdgeRow,
+)
 ASSIGNMENTS = Query(
     "UNWIND $ids AS i MATCH (e:`Example` {{id: i}})-[x:{rel}]->(c:{to_label}) "
     "RETURN e.id AS example, c.id AS concept, x.method AS method",
     AssignmentRow,
 )
 
+#: each assignment with its confidence (1.0 where an edge has none, as the key reads it)
 _EDGE_SETS = (
-    "OPTIONAL MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WITH e, collect(k.id) AS tasks "
-    "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WITH e, tasks, collect(f.id) AS formats "
-    "OPTIONAL MATCH (e)-[:`ABOUT`]->(t:`Topic`) WITH e, tasks, formats, collect(t.id) AS topics "
+    "OPTIONAL MATCH (e)-[x:`FOR_TASK`]->(k:`Task`) "
+    "WITH e, collect(k.id) AS tasks, collect(CASE WHEN k IS NULL THEN NULL ELSE coalesce(x.confidence, 1.0) END) AS task_confidences "
+    "OPTIONAL MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) "
+    "WITH e, tasks, task_confidences, collect(f.id) AS formats "
+    "OPTIONAL MATCH (e)-[y:`ABOUT`]->(t:`Topic`) "
+    "WITH e, tasks, task_confidences, formats, collect(t.id) AS topics, "
+    "collect(CASE WHEN t IS NULL THEN NULL ELSE coalesce(y.confidence, 1.0) END) AS topic_confidences "
 )
 #: one row per combination of tasks, formats, language and topics, with its example count: every
 #: coverage cell (marginal, cross, rolled up the hierarchy) is a sum over these rows
@@ -100,7 +125,8 @@ COVERAGE_SIGNATURES = Query(
     "MATCH (e:`Example`) WHERE e.usage_role = $role AND (NOT $unkeyed_only OR e.coverage_key IS NULL) "
     "AND ($with_duplicates OR NOT EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
     + _EDGE_SETS
-    + "RETURN tasks AS tasks, formats AS formats, e.language AS language, topics AS topics, count(*) AS examples",
+    + "RETURN tasks AS tasks, task_confidences AS task_confidences, formats AS formats, "
+    "e.language AS language, topics AS topics, topic_confidences AS topic_confidences, count(*) AS examples",
     SignatureRow,
 )
 #: the coverage census: every example described by the key the store keeps on it
@@ -129,7 +155,31 @@ CENSUS_FROM_EDGES = Query(
     "MATCH (e:`Example`) WHERE NOT (" + _DESCRIBED + ") "
     "AND (NOT $duplicates_only OR EXISTS { MATCH (e)-[:`DUPLICATE_OF`]->(:`Example`) }) "
     + _EDGE_SETS
-    + "RETURN e.usage_role AS role, tasks AS tasks, formats AS formats, e.language AS language, "
-    "e.message_languages AS message_languages, topics AS topics, count(*) AS examples",
+    + "RETURN e.usage_role AS role, tasks AS tasks, task_confidences AS task_confidences, "
+    "formats AS formats, e.language AS language, e.message_languages AS message_languages, "
+    "topics AS topics, topic_confidences AS topic_confidences, count(*) AS examples",
     EdgeCensusRow,
+)
+
+#: examples with a safety flag (eligibility leaves them out unless the target includes them)
+FLAGGED_EXAMPLES = Query(
+    "MATCH (e:`Example`)-[:`HAS_RISK`]->(:`Risk`) RETURN DISTINCT e.id AS id ORDER BY id", IdRow
+)
+
+
+class RiskCountRow(NamedTuple):
+    """Examples of one dataset flagged with one risk, and how the flags were made."""
+
+    dataset: str | None
+    risk: str
+    method: str | None
+    examples: int
+
+
+#: flagged examples per dataset and risk (the quality report's safety section, the dashboards)
+RISK_COUNTS = Query(
+    "MATCH (e:`Example`)-[x:`HAS_RISK`]->(r:`Risk`) OPTIONAL MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "RETURN d.id AS dataset, r.id AS risk, x.method AS method, count(DISTINCT e) AS examples "
+    "ORDER BY dataset, risk, method",
+    RiskCountRow,
 )
