@@ -13,16 +13,31 @@ checked out with `git worktree` into bench/.work/commit-<sha>. Prints a Markdown
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "bench" / ".work"
 sys.path.insert(0, str(REPO))
 
-from bench.ingest import generate_million, machine, run_child, shared_dir  # noqa: E402
+from bench.ingest import generate_million, machine, shared_dir  # noqa: E402
+
+
+def run_child(args: list[str], root: Path) -> tuple[float, int]:
+    """Run a child in the version's own directory (a `python -m` worker it starts imports from its
+    working directory first); return (wall seconds, peak RSS bytes)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed")
+    return time.perf_counter() - started, usage.ru_maxrss * 1024
 
 
 def _cli(root: Path, *args: str) -> list[str]:
@@ -33,9 +48,8 @@ def _cli(root: Path, *args: str) -> list[str]:
 def measure(root: Path, label: str, data: Path, n: int) -> dict[str, object]:
     db = WORK / f"classify-rate-{label}"
     shutil.rmtree(db, ignore_errors=True)
-    env = {"PYTHONPATH": str(root)}
-    ingest_s, _, _ = run_child(_cli(root, "ingest", str(data), "--db", str(db), "--no-classify"), env)
-    wall, rss, _ = run_child(_cli(root, "classify", "--db", str(db)), env)
+    ingest_s, _ = run_child(_cli(root, "ingest", str(data), "--db", str(db), "--no-classify"), root)
+    wall, rss = run_child(_cli(root, "classify", "--db", str(db)), root)
     shutil.rmtree(db, ignore_errors=True)
     return {
         "version": label,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from catalog.classify import ClassifyReport, assign_by_person, classify_catalog
 from catalog.cli.common import (
@@ -15,9 +17,11 @@ from catalog.cli.common import (
     StoreOption,
     err,
     open_catalog,
+    out,
     print_json,
     settings_from,
 )
+from catalog.errors import CatalogError
 from catalog.store import GraphStore
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,108 @@ def assign(
     err.print(f"assigned by hand: {example}", highlight=False)
 
 
+labels_app = typer.Typer(help="How good the labels are.", no_args_is_help=True)
+
+
+@labels_app.command("eval")
+def labels_eval(
+    gold: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gold",
+            help="A hand-labelled JSON Lines file ({dataset, messages, task, topics, risks, reason} per line); repeatable.",
+        ),
+    ] = None,
+    no_learned: Annotated[
+        bool, typer.Option("--no-learned", help="Score only the rules, not the learned classifier.")
+    ] = False,
+    markdown_out: Annotated[bool, typer.Option("--markdown", help="Print Markdown tables.")] = False,
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score the labelling methods leave-one-dataset-out on the catalog's gold labels (the data's own,
+    a person's, a model annotator's; never the classifier's) and on --gold files: precision, recall,
+    F1, macro F1, confusion and calibration per language, topic precision, safety flag rates."""
+    from catalog.classify.evaluate import evaluate, gold_from_catalog, gold_from_file, markdown
+
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
+        items = gold_from_catalog(s)
+        schema = s.schema
+    for path in gold or []:
+        items += gold_from_file(path)
+    if not items:
+        raise CatalogError(
+            "no gold labels to score against",
+            hint="ingest a dataset whose manifest maps its labels (task / task_labels), assign some by hand, or give --gold FILE",
+        )
+    with Reporter("leave-one-dataset-out") as reporter:
+        report = evaluate(items, schema, learned=not no_learned, progress=reporter)
+    if as_json:
+        print_json(
+            {
+                "gold": report.gold,
+                "learned_used": report.learned_used,
+                "tasks": [
+                    {
+                        "method": t.method,
+                        "language": t.language,
+                        "n": t.n,
+                        "abstained": t.abstained,
+                        "accuracy": round(t.accuracy, 4),
+                        "macro_f1": round(t.macro_f1, 4),
+                        "classes": [
+                            {
+                                "label": c.label,
+                                "support": c.support,
+                                "precision": round(c.precision, 4),
+                                "recall": round(c.recall, 4),
+                                "f1": round(c.f1, 4),
+                            }
+                            for c in t.classes
+                        ],
+                        "confusion": t.confusion,
+                        "calibration": [
+                            {"low": lo, "high": hi, "n": n, "accuracy": round(acc, 4)}
+                            for lo, hi, n, acc in t.calibration
+                        ],
+                    }
+                    for t in report.tasks
+                ],
+                "topics": [vars(t) for t in report.topics],
+                "safety": [vars(t) for t in report.safety],
+            }
+        )
+        return
+    if markdown_out:
+        out.print(markdown(report), markup=False, highlight=False)
+        return
+    table = Table(show_edge=False, title="tasks, leave-one-dataset-out (top level of the task scheme)")
+    for col in ("language", "method", "gold", "abstained", "accuracy", "macro F1", "used"):
+        table.add_column(col, justify="left" if col in ("language", "method", "used") else "right")
+    for t in sorted(report.tasks, key=lambda t: (t.language, t.method)):
+        used = (t.method == "learned") == report.learned_used.get(t.language, False)
+        table.add_row(
+            t.language,
+            t.method,
+            f"{t.n:,}",
+            f"{t.abstained:,}",
+            f"{t.accuracy:.3f}",
+            f"{t.macro_f1:.3f}",
+            "yes" if used else "no",
+        )
+    out.print(table)
+    for tp in report.topics:
+        out.print(
+            f"topics, {tp.language}: {tp.correct}/{tp.predicted} right (precision {tp.precision:.2f}); "
+            f"{tp.with_topic} of {tp.n} labelled examples got a topic",
+            highlight=False,
+        )
+    for sf in report.safety:
+        out.print(f"safety, {sf.dataset}: {sf.flagged:,} of {sf.n:,} flagged", highlight=False)
+
+
 PANEL = "Label"
 
 
@@ -88,3 +194,4 @@ def register(app: typer.Typer) -> None:
     """Add this group's commands to the app, in workflow order."""
     app.command(rich_help_panel=PANEL)(classify)
     app.command(rich_help_panel=PANEL)(assign)
+    app.add_typer(labels_app, name="labels", rich_help_panel=PANEL)

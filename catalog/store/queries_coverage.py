@@ -10,7 +10,7 @@ from catalog import census as K
 from catalog.census import CensusCell, CensusRow, Signature, census_signatures
 from catalog.store import cypher as Q
 from catalog.store.cypher.browse import ConceptMethodRow
-from catalog.store.cypher.coverage import AssignmentRow, KeyedCensusRow, RiskCountRow
+from catalog.store.cypher.coverage import AssignmentRow, GoldAssignmentRow, KeyedCensusRow, RiskCountRow
 from catalog.store.queries_base import QueryBase
 from catalog.store.query import Query
 
@@ -58,6 +58,15 @@ class CoverageQueries(QueryBase):
         for r in self._fetch(query, {"ids": list(ids)}):
             out.setdefault(r.example, []).append(ConceptMethodRow(r.concept, r.method))
         return out
+
+    def gold_assignments(self, *, rel_type: str, methods: Sequence[str]) -> list[GoldAssignmentRow]:
+        """The `rel_type` edges made by the given methods (manifest, human, model), with datasets."""
+        rel = self.schema.relationship(rel_type)
+        (to_label,) = {b for a, b in rel.pairs if a == "Example"}
+        query = Q.GOLD_ASSIGNMENTS.format(
+            rel=Q.rel_type(self.schema, rel_type), to_label=Q.label(self.schema, to_label)
+        )
+        return self._fetch(query, {"methods": list(methods)})
 
     # ------------------------------------------------------------ safety
 

@@ -183,3 +183,22 @@ RISK_COUNTS = Query(
     "ORDER BY dataset, risk, method",
     RiskCountRow,
 )
+
+
+class GoldAssignmentRow(NamedTuple):
+    """An assignment that did not come from the classifier, with the example's dataset."""
+
+    example: str
+    concept: str
+    method: str | None
+    dataset: str | None
+
+
+#: assignments made by the data's own labels, a person or a model annotator (the gold labels the
+#: evaluation scores the classifier against), per kind of edge
+GOLD_ASSIGNMENTS = Query(
+    "MATCH (e:`Example`)-[x:{rel}]->(c:{to_label}) WHERE x.method IN $methods "
+    "OPTIONAL MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) "
+    "RETURN e.id AS example, c.id AS concept, x.method AS method, min(d.id) AS dataset ORDER BY example, concept",
+    GoldAssignmentRow,
+)
