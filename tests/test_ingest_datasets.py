@@ -36,7 +36,8 @@ def _ingest(
 #: folder no test covers still fails the test below
 OWNED_ELSEWHERE = {
     "dpi-data-summaries": "metadata, not examples: tests/test_dpi.py",
-    "hh-rlhf-harmless": "preference pairs, gzip-compressed: issue 18 (post-training data beyond SFT)",
+    "hh-rlhf-harmless": "preference pairs, gzip-compressed: issue 18 (post-training data beyond SFT); "
+    "the chosen side is used by tests/test_safety_selection.py",
     "mt-bench": "an evaluation benchmark: issue 19 (decontamination)",
 }
 
@@ -45,7 +46,9 @@ def test_every_dataset_folder_is_covered(datasets: Path) -> None:
     folders = {p.name for p in datasets.iterdir() if p.is_dir()}
     assert set(OWNED_ELSEWHERE) <= folders
     assert folders - set(OWNED_ELSEWHERE) == set(DATASETS)
-    assert set(all_manifests()) == set(DATASETS)
+    # HH-RLHF has a manifest for the safety tests, which ingest its chosen side as chat messages
+    # (tests/test_safety_selection.py) until the preference readers of issue 18 land
+    assert set(all_manifests()) - {"hh-rlhf-harmless"} == set(DATASETS)
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

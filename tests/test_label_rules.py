@@ -126,3 +126,26 @@ def test_a_request_to_find_a_private_address_is_flagged(classifier: Classifier) 
 def test_a_story_problem_about_a_theft_is_not_flagged(classifier: Classifier) -> None:
     prompt = "A dragon hoards 40 jewels. A king snuck in and stole three. How many jewels are left?"
     assert classifier.risks_of([{"role": "user", "content": prompt}]) == []
+
+
+def test_a_chinese_instruction_quoting_english_is_chinese_and_keeps_both_in_the_mix() -> None:
+    from catalog.classify.language import languages_of
+
+    prompt = (
+        "请总结以下文章的要点。\nArtificial intelligence is transforming industries worldwide, from "
+        "healthcare to finance, with new applications appearing every single day."
+    )
+    main, _prob, mix = languages_of(
+        [{"role": "user", "content": prompt}, {"role": "assistant", "content": "好的。"}]
+    )
+    assert main == "zh"
+    assert mix[0] == "zh" and "en" in mix
+
+
+def test_an_english_instruction_stays_english() -> None:
+    from catalog.classify.language import languages_of
+
+    main, _p, _mix = languages_of(
+        [{"role": "user", "content": "Translate to French:\nI love reading books in the evening."}]
+    )
+    assert main == "en"

@@ -32,6 +32,7 @@ import orjson
 from catalog.classify.language import languages_of
 from catalog.classify.learned import LearnedTasks, prompt_text
 from catalog.classify.rules import Classifier, parse_messages
+from catalog.coverage.spec import DEFAULT_MIN_CONFIDENCE
 from catalog.errors import CatalogError
 from catalog.schema import Schema
 
@@ -156,6 +157,8 @@ class TaskScores:
     confusion: dict[str, dict[str, int]]  # gold -> predicted (ABSTAIN for no label) -> count
     calibration: list[tuple[float, float, int, float]]  # (low, high, n, accuracy)
     per_family: dict[str, tuple[int, int]] = field(default_factory=dict)  # family -> (n, correct)
+    confident: int = 0  # predictions at or above the default confidence threshold (what coverage counts)
+    confident_correct: int = 0
 
     @property
     def macro_f1(self) -> float:
@@ -195,6 +198,8 @@ def _task_scores(method: str, language: str, rows: list[tuple[str, str, str | No
         confusion={g: dict(v) for g, v in sorted(confusion.items())},
         calibration=calibration,
         per_family={f: (v[0], v[1]) for f, v in sorted(per_family.items())},
+        confident=sum(1 for _, _, p, c in rows if p is not None and c >= DEFAULT_MIN_CONFIDENCE),
+        confident_correct=sum(1 for _, g, p, c in rows if p == g and c >= DEFAULT_MIN_CONFIDENCE),
     )
 
 
@@ -330,12 +335,12 @@ def evaluate(
     for item, messages in zip(items, parsed, strict=True):
         if item.risks is None:
             continue
-        s = safety.setdefault(item.dataset, SafetyScores(item.dataset, 0, 0, {}))
-        s.n += 1
+        flags = safety.setdefault(item.dataset, SafetyScores(item.dataset, 0, 0, {}))
+        flags.n += 1
         risks = classifier.risks_of(messages)
         if risks:
-            s.flagged += 1
-            s.per_risk[risks[0].concept] = s.per_risk.get(risks[0].concept, 0) + 1
+            flags.flagged += 1
+            flags.per_risk[risks[0].concept] = flags.per_risk.get(risks[0].concept, 0) + 1
     return EvalReport(
         tasks=tasks,
         topics=[topic_acc[k] for k in sorted(topic_acc)],
@@ -348,13 +353,17 @@ def evaluate(
 def markdown(report: EvalReport) -> str:
     """The report as Markdown tables (docs/classification.md)."""
     out = ["### Tasks, leave-one-dataset-out\n"]
-    out.append("| language | method | gold examples | abstained | accuracy | macro F1 | used |")
-    out.append("|---|---|---:|---:|---:|---:|---|")
+    out.append(
+        f"| language | method | gold examples | abstained | accuracy | macro F1 | at >= {DEFAULT_MIN_CONFIDENCE} "
+        "(share, accuracy) | used |"
+    )
+    out.append("|---|---|---:|---:|---:|---:|---:|---|")
     for t in sorted(report.tasks, key=lambda t: (t.language, t.method)):
         used = report.learned_used.get(t.language, False)
         mark = "yes" if (t.method == "learned") == used else "no"
+        sure = f"{t.confident / t.n:.2f}, {t.confident_correct / t.confident:.3f}" if t.confident else "-"
         out.append(
-            f"| {t.language} | {t.method} | {t.n:,} | {t.abstained:,} | {t.accuracy:.3f} | {t.macro_f1:.3f} | {mark} |"
+            f"| {t.language} | {t.method} | {t.n:,} | {t.abstained:,} | {t.accuracy:.3f} | {t.macro_f1:.3f} | {sure} | {mark} |"
         )
     for t in sorted(report.tasks, key=lambda t: (t.language, t.method)):
         out.append(
@@ -388,8 +397,8 @@ def markdown(report: EvalReport) -> str:
     out.append("\n### Safety (rules): share of each dataset flagged\n")
     out.append("| dataset | examples | flagged | share | per risk |")
     out.append("|---|---:|---:|---:|---|")
-    for s in report.safety:
-        share = s.flagged / s.n if s.n else 0.0
-        risks = ", ".join(f"{k} {v}" for k, v in sorted(s.per_risk.items(), key=lambda kv: -kv[1]))
-        out.append(f"| {s.dataset} | {s.n:,} | {s.flagged:,} | {share:.3f} | {risks} |")
+    for f in report.safety:
+        share = f.flagged / f.n if f.n else 0.0
+        risks = ", ".join(f"{k} {v}" for k, v in sorted(f.per_risk.items(), key=lambda kv: -kv[1]))
+        out.append(f"| {f.dataset} | {f.n:,} | {f.flagged:,} | {share:.3f} | {risks} |")
     return "\n".join(out) + "\n"

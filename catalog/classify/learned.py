@@ -47,9 +47,9 @@ class LearnedTasks:
 
         kept: list[int] = []
         seen: Counter[tuple[str, str]] = Counter()
-        for i, (d, y) in enumerate(zip(datasets, labels, strict=True)):
-            if seen[(d, y)] < PER_DATASET_CLASS:
-                seen[(d, y)] += 1
+        for i, (d, label) in enumerate(zip(datasets, labels, strict=True)):
+            if seen[(d, label)] < PER_DATASET_CLASS:
+                seen[(d, label)] += 1
                 kept.append(i)
         x = [texts[i].lower() for i in kept]
         y = [labels[i] for i in kept]
