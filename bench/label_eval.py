@@ -36,21 +36,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.ingest import shared_dir  # noqa: E402
+from bench.task_accuracy import LABELLED  # noqa: E402
 from catalog.classify.evaluate import GoldItem, evaluate, gold_from_file, markdown  # noqa: E402
 from catalog.config import Settings  # noqa: E402
 from catalog.ingest.pipeline import iter_examples, manifest_task, prepare_ingest  # noqa: E402
 from catalog.schema import load_schema  # noqa: E402
 from tests.helpers import manifest_path  # noqa: E402
 
-LABELLED = [
-    ("self-instruct/user_oriented_instructions.jsonl", "self-instruct"),
-    ("kullm-user-oriented-ko/user_oriented_instructions_eval.jsonl", "kullm-user-oriented-ko"),
-    ("gsm8k/test.jsonl", "gsm8k"),
-    ("code-alpaca-2k/code_alpaca_2k.json", "code-alpaca-2k"),
-    ("ko-chatbot-data/ChatbotData.csv", "ko-chatbot-data"),
-    ("bfcl-v4/BFCL_v4_live_multiple.json", "bfcl-v4"),
-    ("glaive-toolcall-demo/glaive_toolcall_zh_demo.json", "glaive-toolcall-demo"),
-]
 MT_BENCH = {
     "writing": "generation",
     "roleplay": "roleplay",
