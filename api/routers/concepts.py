@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CatalogDep, ReadAccess
 from api.errors import ERROR_RESPONSES
 from api.views.browse import ConceptNode, concept_tree
+from catalog.coverage.spec import DEFAULT_MIN_CONFIDENCE
 from catalog.model import CatalogStats, DatasetOverview
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(dependencies=[ReadAccess], responses=ERROR_RESPONSES)
+
+
+#: the threshold below which a task or topic assignment does not count, as in the gap report
+MinConfidence = Annotated[
+    float,
+    Query(
+        ge=0.0,
+        le=1.0,
+        description="Count a task or topic assignment only at or above this confidence (0: every one).",
+    ),
+]
 
 
 class Rows(BaseModel):
@@ -29,25 +41,25 @@ class Rows(BaseModel):
     tags=["concepts"],
     summary="The topic tree with example counts",
 )
-def topics(catalog: CatalogDep) -> list[ConceptNode]:
+def topics(catalog: CatalogDep, min_confidence: MinConfidence = DEFAULT_MIN_CONFIDENCE) -> list[ConceptNode]:
     with catalog.use() as store:
-        return concept_tree(store, "topic")
+        return concept_tree(store, "topic", min_confidence=min_confidence)
 
 
 @router.get(
     "/tasks", response_model=list[ConceptNode], tags=["concepts"], summary="The task tree with example counts"
 )
-def tasks(catalog: CatalogDep) -> list[ConceptNode]:
+def tasks(catalog: CatalogDep, min_confidence: MinConfidence = DEFAULT_MIN_CONFIDENCE) -> list[ConceptNode]:
     with catalog.use() as store:
-        return concept_tree(store, "task")
+        return concept_tree(store, "task", min_confidence=min_confidence)
 
 
 @router.get(
     "/formats", response_model=list[ConceptNode], tags=["concepts"], summary="Formats with example counts"
 )
-def formats(catalog: CatalogDep) -> list[ConceptNode]:
+def formats(catalog: CatalogDep, min_confidence: MinConfidence = DEFAULT_MIN_CONFIDENCE) -> list[ConceptNode]:
     with catalog.use() as store:
-        return concept_tree(store, "format")
+        return concept_tree(store, "format", min_confidence=min_confidence)
 
 
 @router.get("/sources", response_model=Rows, tags=["catalog"], summary="Raw source files")

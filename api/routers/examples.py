@@ -57,13 +57,21 @@ def get_examples(
         Literal["supply", "usage", "any"],
         Query(description="Training data (supply) or real prompts (usage)."),
     ] = "supply",
+    min_confidence: Annotated[
+        float | None,
+        Query(
+            ge=0.0,
+            le=1.0,
+            description="With a topic or task: count only assignments at or above this confidence.",
+        ),
+    ] = None,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Examples per page.")] = 50,
 ) -> ExamplesPage:
     filters = ExampleFilters(
         topic=topic, task=task, format=format, language=language, dataset=dataset, source=source,
         license_policy=license_policy, has_issue=has_issue, issue_kind=issue_kind, synthetic=synthetic,
-        generator=generator, duplicate=duplicate, role=role,
+        generator=generator, duplicate=duplicate, role=role, min_confidence=min_confidence,
     )  # fmt: skip
     with catalog.use() as store:
         return list_examples(store, filters, cursor=cursor, limit=limit)

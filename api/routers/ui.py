@@ -88,8 +88,12 @@ def _coverage(store: GraphStore, target: str, rows: str, cols: str, level: int) 
     data = coverage_heatmap(store, shipped_spec(target, store.schema), rows=rows, cols=cols, level=level)  # type: ignore[arg-type]
     data["targets"] = shipped_targets()
     data["drill_url"] = "/ui/examples"
-    # a cell's examples are the ones the heatmap counts: without duplicates when the target leaves them out
-    data["drill_params"] = {"duplicate": "false"} if data.get("exclude_duplicates") else {}
+    # a cell's examples are the ones the heatmap counts: tasks and topics at the target's confidence
+    # threshold, without duplicates when the target leaves them out
+    drill: dict[str, str] = {"min_confidence": str(data["min_confidence"])}
+    if data.get("exclude_duplicates"):
+        drill["duplicate"] = "false"
+    data["drill_params"] = drill
     return data
 
 
@@ -249,6 +253,7 @@ def ui_filters(
     issue_kind: str | None = None,
     generator: str | None = None,
     duplicate: bool | None = None,
+    min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
 ) -> ExampleFilters:
     """The examples page's filters; the page's form sends "" for "any"."""
     return ExampleFilters(
@@ -260,6 +265,7 @@ def ui_filters(
         issue_kind=issue_kind or None,
         generator=generator or None,
         duplicate=duplicate,
+        min_confidence=min_confidence,
     )
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.census import census_signatures, parse_key
 from catalog.coverage.report import CoverageMatrix
+from catalog.coverage.spec import DEFAULT_MIN_CONFIDENCE
 from catalog.errors import CatalogError, NotFound
 from catalog.provenance import lineage, usable_examples
 from catalog.provenance.lineage import Lineage
@@ -42,6 +43,13 @@ class ExampleFilters(BaseModel):
     generator: str | None = None
     duplicate: bool | None = None
     role: Literal["supply", "usage", "any"] = "supply"
+    min_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="With a topic or task: count only assignments at or above this confidence "
+        "(the gap report's threshold makes a heatmap cell's examples; unset: every assignment).",
+    )
 
     def given(self) -> dict[str, Any]:
         return {
@@ -132,6 +140,7 @@ def to_where(store: GraphStore, f: ExampleFilters) -> ExampleWhere:
         synthetic=f.synthetic,
         generator=f.generator,
         duplicate=f.duplicate,
+        min_confidence=f.min_confidence or 0.0,
     )
 
 
@@ -204,14 +213,24 @@ def example_detail(store: GraphStore, example_id: str) -> ExampleDetail:
 class ConceptNode(BaseModel):
     id: str
     label: str
-    examples: int = Field(description="Supply examples assigned it or any of its descendants (each once).")
+    examples: int = Field(
+        description="Supply examples assigned it or any of its descendants (each once), counting only "
+        "task and topic assignments at or above the tree's confidence threshold, as the gap report does."
+    )
     children: list[ConceptNode] = Field(default_factory=list)
 
 
-def concept_tree(store: GraphStore, scheme: Literal["topic", "task", "format"]) -> list[ConceptNode]:
-    """The scheme as a tree, each concept with its example count rolled up the hierarchy."""
+def concept_tree(
+    store: GraphStore,
+    scheme: Literal["topic", "task", "format"],
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+) -> list[ConceptNode]:
+    """The scheme as a tree, each concept with its example count rolled up the hierarchy; a task or
+    topic assigned below `min_confidence` does not count (the gap report's default threshold)."""
     schema: Schema = store.schema
-    matrix = CoverageMatrix(schema, census_signatures(store.coverage_census(), role="supply"))
+    signatures = census_signatures(store.coverage_census(), role="supply", min_confidence=min_confidence)
+    matrix = CoverageMatrix(schema, signatures)
     counts = matrix.marginal(scheme)
     concepts = {"topic": schema.topics, "task": schema.tasks, "format": schema.formats}[scheme]
 

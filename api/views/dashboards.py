@@ -121,6 +121,7 @@ def coverage_heatmap(
         "col_dimension": cols,
         "level": level,
         "exclude_duplicates": spec.eligibility.exclude_duplicates,
+        "min_confidence": spec.eligibility.min_confidence,
         "rows": row_values,
         "cols": col_values,
         "cells": cells,

@@ -94,6 +94,8 @@ class ExampleWhere:
     synthetic: bool | None = None
     generator: str | None = None
     duplicate: bool | None = None
+    #: a topic or task filter counts only assignments at or above this confidence (0: every one)
+    min_confidence: float = 0.0
 
 
 @dataclass

@@ -19,8 +19,18 @@ log = logging.getLogger(__name__)
 #: (filter field, fragment); a fragment joins the WHERE clause when its field is set
 _FILTERS: tuple[tuple[str, str], ...] = (
     ("role", "e.usage_role = $role"),
-    ("topics", "EXISTS { MATCH (e)-[:`ABOUT`]->(t:`Topic`) WHERE t.id IN $topics }"),
-    ("tasks", "EXISTS { MATCH (e)-[:`FOR_TASK`]->(k:`Task`) WHERE k.id IN $tasks }"),
+    # a task or topic counts at the filter's confidence threshold, as coverage counts it (1e-6: the
+    # census floors confidences to hundredths after rounding to 6 places; an edge without one is sure)
+    (
+        "topics",
+        "EXISTS { MATCH (e)-[a:`ABOUT`]->(t:`Topic`) WHERE t.id IN $topics "
+        "AND coalesce(a.confidence, 1.0) >= $min_confidence - 1e-6 }",
+    ),
+    (
+        "tasks",
+        "EXISTS { MATCH (e)-[a:`FOR_TASK`]->(k:`Task`) WHERE k.id IN $tasks "
+        "AND coalesce(a.confidence, 1.0) >= $min_confidence - 1e-6 }",
+    ),
     ("formats", "EXISTS { MATCH (e)-[:`HAS_FORMAT`]->(f:`Format`) WHERE f.id IN $formats }"),
     ("language", "e.language = $language"),
     ("dataset", "EXISTS { MATCH (e)-[:`IN_DATASET`]->(d:`Dataset`) WHERE d.id = $dataset }"),
@@ -57,6 +67,8 @@ def _where(where: ExampleWhere, after: str | None = None) -> tuple[str, dict[str
         if value is not None:
             clauses.append(fragment)
             params[field] = list(value) if isinstance(value, tuple) else value
+    if where.topics is not None or where.tasks is not None:
+        params["min_confidence"] = where.min_confidence
     for field, fragment in _FLAGS:
         value = getattr(where, field)
         if value is not None:
