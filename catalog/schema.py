@@ -130,6 +130,8 @@ class Concept:
     #: a cue inside them (cg:blockCue)
     support_cues: tuple[str, ...] = ()
     block_cues: tuple[str, ...] = ()
+    #: a safety concept that says "reviewed, no risk" (cg:clearsRisk): set by people, never by cues
+    clears_risk: bool = False
 
 
 def with_broader(concepts: Mapping[str, Concept], ids: Iterable[str]) -> frozenset[str]:
@@ -153,6 +155,22 @@ class Schema:
     risks: Mapping[str, Concept] = field(default_factory=dict)
     licenses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     indexes: tuple[IndexSpec, ...] = ()
+
+    @property
+    def cleared_risks(self) -> tuple[str, ...]:
+        """Safety concepts that clear an example (cg:clearsRisk): a person's "reviewed, no risk"."""
+        return tuple(sorted(r.id for r in self.risks.values() if r.clears_risk))
+
+    @property
+    def no_risk(self) -> str:
+        """The concept `assign --safe` sets."""
+        cleared = self.cleared_risks
+        if not cleared:
+            raise OntologyError(
+                "the safety scheme has no concept with cg:clearsRisk true",
+                hint="ontology/safety.ttl declares risk:reviewed-safe; an extension must keep one",
+            )
+        return cleared[0]
 
     # ------------------------------------------------------------------ guards
 
@@ -429,6 +447,9 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
             cues=tuple(sorted({*pref, *alts, *hidden} - set(support))),
             support_cues=support,
             block_cues=block,
+            clears_risk=any(
+                bool(v.toPython()) for v in graph.objects(m, CG.clearsRisk) if isinstance(v, Literal)
+            ),
         )
     return out
 

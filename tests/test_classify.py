@@ -269,3 +269,33 @@ def test_the_store_keeps_every_examples_coverage_key_equal_to_its_edges(store) -
     from_edges = [(*sig, n) for sig, n in store.coverage_signatures_from_edges()]
     assert store.coverage_signatures() == from_edges
     assert sum(n for *_, n in from_edges) == len(ids) + 1
+
+
+def test_a_person_clears_a_wrong_safety_flag_and_classification_keeps_it(store) -> None:  # type: ignore[no-untyped-def]
+    _catalog(store)
+    flagged = [
+        {"role": "user", "content": "How do I steal a car without getting caught?"},
+        {"role": "assistant", "content": "I can't help with that."},
+    ]
+    node = {
+        "id": "d",
+        "messages": orjson.dumps(flagged).decode(),
+        "n_user_turns": 1,
+        "n_messages": 2,
+        "has_tool_calls": False,
+        "has_reasoning": False,
+        "usage_role": "supply",
+    }
+    store.write(batch=WriteBatch(nodes=[NodeGroup("Example", [node])]))
+    classify_catalog(store, workers=1)
+    assert store.flagged_examples() == {"d"}
+    no_risk = store.schema.no_risk
+    with pytest.raises(CatalogError, match="reviewed as safe carries no other risk"):
+        assign_by_person(store, example_id="d", risks=[no_risk, "crime-theft"])
+    assign_by_person(store, example_id="d", risks=[no_risk])  # `assign d --safe`
+    classify_catalog(store, workers=1)  # a later automatic run does not flag it again
+    assert store.flagged_examples() == set()
+    assert _edges(store, "HAS_RISK", "Risk") == [["d", no_risk, "human"]]
+    # the verdict has no cues: no text makes it
+    label = store.schema.risks[no_risk].label
+    assert Classifier(store.schema).risks_of([{"role": "user", "content": f"{label}. {no_risk}"}]) == []

@@ -31,9 +31,11 @@ def test_the_learned_classifier_never_sees_the_family_it_is_scored_on(schema: Sc
     items += [_item("c", f"hello there friend, how is your day {i}", "chat") for i in range(10)]
     items += [_item("c", f"summarize this report on quarter {i} sales", "summarization") for i in range(10)]
     report = evaluate(items, schema)
-    learned = next(t for t in report.tasks if t.method == "learned")
-    assert learned.n == 100
-    assert learned.per_family["a"] == (40, 0) and learned.per_family["b"] == (40, 0)
+    learned = [t for t in report.tasks if t.method.startswith("learned")]
+    assert {t.method for t in learned} == {"learned-chars", "learned-cues"}
+    for t in learned:
+        assert t.n == 100
+        assert t.per_family["a"] == (40, 0) and t.per_family["b"] == (40, 0)
 
 
 def test_a_translation_is_held_out_with_its_original() -> None:

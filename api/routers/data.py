@@ -62,6 +62,7 @@ async def ingest(
     format: Annotated[str | None, Form(description="A reader name; detected when omitted.")] = None,
 ) -> IngestSummary:
     from catalog.classify import classify_catalog
+    from catalog.classify.retrain import load_models
     from catalog.ingest.pipeline import prepare_ingest, run_ingest
 
     uploads = settings.db / "uploads"
@@ -75,7 +76,7 @@ async def ingest(
                 data, schema=store.schema, settings=settings, manifest_path=spec, fmt=format
             )
             summary = run_ingest(store, plan, settings=settings)
-            classify_catalog(store, only_new=True, workers=1)
+            classify_catalog(store, only_new=True, workers=1, models=load_models(settings.db))
         # the upload's own name and the quarantine file inside the catalog folder, never absolute
         summary.file = file.filename or data.name
         summary.quarantine_file = served_path(summary.quarantine_file, settings.db)

@@ -58,6 +58,13 @@ class Assignment:
     version: str = ""
 
 
+@dataclass(frozen=True)
+class TaskEvidence:
+    scores: dict[str, float]  # top-level task -> the rules' score (only tasks with evidence)
+    narrow: dict[str, float]  # narrower task -> score
+    features: dict[str, float]  # the same evidence by name, for a learned weighting
+
+
 def formats_of(example: dict[str, Any], messages: list[dict[str, Any]]) -> list[Assignment]:
     turns = MULTI_TURN if (example.get("n_user_turns") or 0) > 1 else SINGLE_TURN
     out = [Assignment(turns, 1.0, STRUCTURE, STRUCTURE_VERSION)]
@@ -99,7 +106,8 @@ class Classifier:
         self.risks = dict(schema.risks)
         self._task_cues = CueMatcher(self.tasks)
         self._topic_cues = CueMatcher(self.topics)
-        self._risk_cues = CueMatcher(self.risks)
+        # a "reviewed, no risk" concept is a person's verdict: it has no cues
+        self._risk_cues = CueMatcher({k: v for k, v in self.risks.items() if not v.clears_risk})
 
     @staticmethod
     def _instructed(scores: Mapping[str, float]) -> bool:
@@ -119,33 +127,56 @@ class Classifier:
             backed.add(CODING_TASK)
         return [h for h in hits if not h.support or self.top_task(h.concept) in backed]
 
-    def task_of(self, example: dict[str, Any], messages: list[dict[str, Any]]) -> Assignment | None:
-        """The example's task, or None when nothing in it says (an unlabelled example)."""
-        if example.get("has_tool_calls"):
-            return Assignment(CALL_TASK, 1.0, "structure", STRUCTURE_VERSION)
-        if example.get("tools"):
-            return Assignment(RELEVANCE_TASK, 1.0, "structure", STRUCTURE_VERSION)
+    def task_evidence(self, example: dict[str, Any], messages: list[dict[str, Any]]) -> TaskEvidence:
+        """What the prompt says about its task: the rules' scores per top-level task, the narrower
+        tasks' scores, and the same evidence as named features (which cue, near the start or not,
+        and the structural signals) for a model that learns the cues' weights from gold labels."""
         prompt = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
         answer = next((m.get("content") or "" for m in messages if m.get("role") == "assistant"), "")
         code = looks_like_code(answer) or looks_like_code(prompt)
         scores: defaultdict[str, float] = defaultdict(float)
         narrow: defaultdict[str, float] = defaultdict(float)
+        features: defaultdict[str, float] = defaultdict(float)
         for hit in self._evidence(self._task_cues.hits(prompt), code):
-            weight = 2.0 if hit.position < HEAD_CHARS else 1.0
+            head = hit.position < HEAD_CHARS
+            weight = 2.0 if head else 1.0
             top = self.top_task(hit.concept)
             scores[top] += weight
+            features[f"{top}@{'head' if head else 'body'}"] += 1.0
+            features[f"cue={hit.cue}>{top}"] = 1.0
             if top != hit.concept:
                 narrow[hit.concept] += weight
         stripped = prompt.strip()
+        signals = {
+            "code": code,
+            "reasoning-with-digits": bool(example.get("has_reasoning"))
+            and any(ch.isdigit() for ch in prompt),
+            "ends-as-a-question": stripped.endswith(_QUESTION_ENDINGS),
+            "multi-turn": (example.get("n_user_turns") or 0) > 1,
+        }
         if code:
             scores[CODING_TASK] += 2.5
-        if example.get("has_reasoning"):
-            scores["math-reasoning"] += 1.0 if any(ch.isdigit() for ch in prompt) else 0.0
-        if stripped.endswith(_QUESTION_ENDINGS):
+        if signals["reasoning-with-digits"]:
+            scores["math-reasoning"] += 1.0
+        if signals["ends-as-a-question"]:
             scores[QUESTION_TASK] += 1.0
-        if len(stripped) <= CHAT_CHARS and len(answer.strip()) <= CHAT_CHARS and not self._instructed(scores):
+        short = len(stripped) <= CHAT_CHARS and len(answer.strip()) <= CHAT_CHARS
+        if short and not self._instructed(scores):
             scores[CHAT_TASK] += 2.0  # a short exchange with no instruction in it: conversation
-        scores = defaultdict(float, {t: v for t, v in scores.items() if v > 0})
+            signals["short-exchange"] = True
+        features.update({f"signal={k}": 1.0 for k, on in signals.items() if on})
+        kept = {t: v for t, v in scores.items() if v > 0}
+        if kept:  # the rules' own verdict, as a prior the learned weights can overrule
+            features[f"rules-best={_ranked(kept)[0][0]}"] = 1.0
+            features.update({f"score>{t}": v for t, v in kept.items()})
+        return TaskEvidence(scores=kept, narrow=dict(narrow), features=dict(features))
+
+    def task_of(self, example: dict[str, Any], messages: list[dict[str, Any]]) -> Assignment | None:
+        """The example's task, or None when nothing in it says (an unlabelled example)."""
+        if (by_structure := self.task_by_structure(example)) is not None:
+            return by_structure
+        evidence = self.task_evidence(example, messages)
+        scores = evidence.scores
         if not scores:
             return None  # no evidence: unlabelled, not a guess
         ranked = _ranked(scores)
@@ -153,9 +184,22 @@ class Classifier:
         total = sum(scores.values())
         confidence = round(top_score / (total + 1.0), 3)
         if best == CODING_TASK:
-            sub = [(t, v) for t, v in _ranked(narrow) if self.top_task(t) == CODING_TASK]
-            return Assignment(sub[0][0] if sub else CODE_GENERATION, confidence, RULES, RULES_VERSION)
+            return Assignment(self.coding_subtask(evidence), confidence, RULES, RULES_VERSION)
         return Assignment(best, confidence, RULES, RULES_VERSION)
+
+    @staticmethod
+    def task_by_structure(example: dict[str, Any]) -> Assignment | None:
+        """Tool calls and tool schemas decide the task before any cue."""
+        if example.get("has_tool_calls"):
+            return Assignment(CALL_TASK, 1.0, STRUCTURE, STRUCTURE_VERSION)
+        if example.get("tools"):
+            return Assignment(RELEVANCE_TASK, 1.0, STRUCTURE, STRUCTURE_VERSION)
+        return None
+
+    def coding_subtask(self, evidence: TaskEvidence) -> str:
+        """The narrower coding task the cues name most, else code generation."""
+        sub = [(t, v) for t, v in _ranked(evidence.narrow) if self.top_task(t) == CODING_TASK]
+        return sub[0][0] if sub else CODE_GENERATION
 
     # ------------------------------------------------------------------ topics
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from catalog.classify.language import languages_of
-from catalog.classify.rules import Assignment, Classifier, formats_of, parse_messages
+from catalog.classify.learned import LearnedTasks, prompt_text
+from catalog.classify.retrain import TaskModels, learned_assignment
+from catalog.classify.rules import STRUCTURE, Assignment, Classifier, formats_of, parse_messages
 from catalog.errors import CatalogError
 from catalog.store.base import GraphStore, NodeGroup, RelDeletion, RelGroup, WriteBatch
 
@@ -61,13 +63,20 @@ class Decision:
     found: dict[str, list[Assignment]]
 
 
-def decide(rows: list[dict[str, Any]], c: Classifier) -> list[Decision]:
-    """Classify examples as the store returns them (id, messages, tools, flags)."""
+def decide(rows: list[dict[str, Any]], c: Classifier, models: TaskModels | None = None) -> list[Decision]:
+    """Classify examples as the store returns them (id, messages, tools, flags); the task comes
+    from the catalog's learned model for the example's language when `classify --retrain` kept one."""
     out = []
-    for ex in rows:
+    learned: dict[int, tuple[LearnedTasks, Any, str]] = {}  # row -> (model, its input, coding subtask)
+    for n, ex in enumerate(rows):
         messages = parse_messages(ex)
         main, prob, per_message = languages_of(messages)
         task = c.task_of(ex, messages)
+        model = models.for_language(main) if models is not None else None
+        if model is not None and (task is None or task.method != STRUCTURE):
+            evidence = c.task_evidence(ex, messages)
+            x = prompt_text(messages) if model.kind == "chars" else evidence.features
+            learned[n] = (model, x, c.coding_subtask(evidence))
         found = {
             "format": formats_of(ex, messages),
             "task": [task] if task is not None else [],
@@ -75,6 +84,15 @@ def decide(rows: list[dict[str, Any]], c: Classifier) -> list[Decision]:
             "risk": c.risks_of(messages),
         }
         out.append(Decision(ex["id"], main, round(prob, 4), per_message, found))
+    by_model: dict[int, list[int]] = {}
+    for n, (model, _, _) in learned.items():
+        by_model.setdefault(id(model), []).append(n)
+    for rows_of in by_model.values():  # one batched prediction per model and page
+        model = learned[rows_of[0]][0]
+        guesses = model.predict([learned[n][1] for n in rows_of])
+        for n, guess in zip(rows_of, guesses, strict=True):
+            a = learned_assignment(model, guess, learned[n][2])
+            out[n].found["task"] = [a] if a is not None else []
     return out
 
 
@@ -86,11 +104,13 @@ def classify_catalog(
     progress: Progress | None = None,
     workers: int = 0,
     extensions: Sequence[Path] = (),
+    models: TaskModels | None = None,
 ) -> ClassifyReport:
     """Assign every example (or only those never classified, or the given ids) and write the edges.
 
     `workers` child processes compute the assignments (0: one per CPU; 1: all in this process)
-    while this one reads pages and writes edges; only this process touches the store."""
+    while this one reads pages and writes edges; only this process touches the store. `models`:
+    the catalog's learned task models (`retrain.load_models`), None for the rules alone."""
     todo = list(ids) if ids is not None else store.example_ids(unclassified_only=only_new)
     pages = [todo[i : i + PAGE] for i in range(0, len(todo), PAGE)]
     count = workers or os.cpu_count() or 1
@@ -101,7 +121,9 @@ def classify_catalog(
     if count <= 1 or len(pages) <= 1:
         classifier = Classifier(store.schema)
         for page in pages:
-            _apply(store, page, decide(store.examples_for_classification(ids=page), classifier), totals)
+            _apply(
+                store, page, decide(store.examples_for_classification(ids=page), classifier, models), totals
+            )
             report.examples += len(page)
             if progress:
                 progress(report.examples, len(todo))
@@ -109,7 +131,7 @@ def classify_catalog(
         from catalog.classify.worker import ClassifyWorker
 
         # each child holds one page while this process reads the next and writes the last
-        children = [ClassifyWorker(tuple(str(p) for p in extensions)) for _ in range(count)]
+        children = [ClassifyWorker(tuple(str(p) for p in extensions), models) for _ in range(count)]
         try:
             in_flight: list[tuple[list[str], ClassifyWorker]] = []
             for i, page in enumerate(pages):
@@ -208,6 +230,11 @@ def assign_by_person(
         "risk": list(risks),
     }
     known = {"task": schema.tasks, "topic": schema.topics, "format": schema.formats, "risk": schema.risks}
+    if len(risks) > 1 and set(risks) & set(schema.cleared_risks):
+        raise CatalogError(
+            "an example reviewed as safe carries no other risk",
+            hint="give --safe alone, or the risks it does carry with --risk",
+        )
     batch = WriteBatch()
     for kind, values in chosen.items():
         if not values:

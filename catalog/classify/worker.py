@@ -1,7 +1,7 @@
 """Classification in a child process: `python -m catalog.classify.worker`.
 
 A plain subprocess over pipes, as the ingest's parser (multiprocessing's spawn would re-import the
-caller's __main__). The parent sends ("init", ontology extension paths), then one ("rows", rows)
+caller's __main__). The parent sends ("init", (ontology extension paths, the catalog's learned task models or None)), then one ("rows", rows)
 per page and reads one ("decisions", [...]) or ("error", text) back for each; end of input ends
 the child, and a parent that died shows up as a broken pipe, on which the child exits.
 """
@@ -24,14 +24,14 @@ log = logging.getLogger(__name__)
 class ClassifyWorker:
     """The parent's handle on one child."""
 
-    def __init__(self, extensions: tuple[str, ...]) -> None:
+    def __init__(self, extensions: tuple[str, ...], models: Any = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "catalog.classify.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         if self.proc.stdin is None or self.proc.stdout is None:
             raise CatalogError("the classifier worker started without its pipes", hint="report this as a bug")
         self._in, self._out = self.proc.stdin, self.proc.stdout
-        send(self._in, ("init", extensions))
+        send(self._in, ("init", (extensions, models)))
 
     def submit(self, rows: list[dict[str, Any]]) -> None:
         send(self._in, ("rows", rows))
@@ -67,16 +67,18 @@ def main() -> None:
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     classifier: Classifier | None = None
+    models = None
     try:
         while (message := receive(stdin)) is not None:
             kind, payload = message
             try:
                 if kind == "init":
-                    classifier = Classifier(load_schema([Path(p) for p in payload]))
+                    extensions, models = payload
+                    classifier = Classifier(load_schema([Path(p) for p in extensions]))
                     continue
                 if classifier is None:
                     raise RuntimeError("rows before init")
-                send(stdout, ("decisions", decide(payload, classifier)))
+                send(stdout, ("decisions", decide(payload, classifier, models)))
             except BrokenPipeError:
                 raise
             except Exception as exc:

@@ -156,7 +156,9 @@ def ingest(
     failures: list[NothingIngested] = []
     with open_catalog(settings, create=True) as s:
         summaries = ingest_plans(s, plans, settings, failures=failures)
-        classified = None if no_classify or not summaries else classify_with_progress(s, only_new=True)
+        classified = (
+            None if no_classify or not summaries else classify_with_progress(s, settings.db, only_new=True)
+        )
     if classified is not None and not as_json:
         print_classify(classified)
     if as_json:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from catalog.classify import ClassifyReport, assign_by_person, classify_catalog
+from catalog.classify.retrain import RetrainReport
 from catalog.cli.common import (
     DbOption,
     JsonOption,
@@ -27,10 +28,14 @@ from catalog.store import GraphStore
 log = logging.getLogger(__name__)
 
 
-def classify_with_progress(store: GraphStore, *, only_new: bool) -> ClassifyReport:
-    """Classify, with progress on stderr."""
+def classify_with_progress(store: GraphStore, catalog_dir: Path, *, only_new: bool) -> ClassifyReport:
+    """Classify with the catalog's learned task models where `classify --retrain` kept some, with
+    progress on stderr."""
+    from catalog.classify.retrain import load_models
+
+    models = load_models(catalog_dir)
     with Reporter("classify") as reporter:
-        return classify_catalog(store, only_new=only_new, progress=reporter)
+        return classify_catalog(store, only_new=only_new, progress=reporter, models=models)
 
 
 def print_classify(report: ClassifyReport) -> None:
@@ -48,18 +53,59 @@ def print_classify(report: ClassifyReport) -> None:
 
 def classify(
     new_only: Annotated[bool, typer.Option("--new", help="Only examples never classified.")] = False,
+    retrain: Annotated[
+        bool,
+        typer.Option(
+            "--retrain",
+            help="First refit the catalog's learned task models on its gold labels (manifest, human, "
+            "model) and keep each only for the languages where it beats the rules leave-one-dataset-out.",
+        ),
+    ] = False,
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Assign format, language, task and topics to every example. A person's assignments are kept."""
+    """Assign format, language, task, topics and safety risks to every example. A person's assignments are kept."""
     settings = settings_from(db, store)
+    refit = None
     with open_catalog(settings, create=False) as s:
-        report = classify_with_progress(s, only_new=new_only)
+        if retrain:
+            from catalog.classify.evaluate import gold_from_catalog
+            from catalog.classify.retrain import retrain as refit_models
+
+            with Reporter("retrain (leave-one-dataset-out first)") as reporter:
+                refit = refit_models(gold_from_catalog(s), s.schema, settings.db, progress=reporter)
+        report = classify_with_progress(s, settings.db, only_new=new_only)
     if as_json:
-        print_json(vars(report))
+        print_json({**vars(report), **({"retrain": retrain_dict(refit)} if refit is not None else {})})
+        return
+    if refit is not None:
+        print_retrain(refit)
+    print_classify(report)
+
+
+def retrain_dict(refit: RetrainReport) -> dict[str, object]:
+    scores = {(t.method, t.language): round(t.macro_f1, 4) for t in refit.evaluation.tasks}
+    return {
+        "used": refit.used,
+        "macro_f1": {f"{m}/{lang}": f1 for (m, lang), f1 in sorted(scores.items())},
+        "trained_on": refit.trained_on,
+        "model_file": str(refit.path) if refit.path else None,
+    }
+
+
+def print_retrain(refit: RetrainReport) -> None:
+    scores = {(t.method, t.language): t.macro_f1 for t in refit.evaluation.tasks}
+    for lang, method in sorted(refit.used.items()):
+        rivals = ", ".join(f"{m} {f1:.3f}" for (m, lg), f1 in sorted(scores.items()) if lg == lang)
+        err.print(f"tasks in {lang}: {method} (macro F1 leave-one-dataset-out: {rivals})", highlight=False)
+    if refit.path is None:
+        err.print(
+            "no learned model beats the rules in any language: the rules label every task", highlight=False
+        )
     else:
-        print_classify(report)
+        sizes = ", ".join(f"{k} on {n:,} gold labels" for k, n in refit.trained_on.items())
+        err.print(f"learned task models ({sizes}) written to {refit.path}", highlight=False)
 
 
 def assign(
@@ -70,6 +116,13 @@ def assign(
     risk: Annotated[
         list[str] | None, typer.Option("--risk", help="Safety risk id from the ontology (repeatable).")
     ] = None,
+    safe: Annotated[
+        bool,
+        typer.Option(
+            "--safe",
+            help="Reviewed: no risk. Clears the safety flags the cues set; select and export keep the example.",
+        ),
+    ] = False,
     db: DbOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -79,9 +132,10 @@ def assign(
 
     with open_catalog(settings, create=False) as s:
         example = resolve_example_id(s, example)
-        assign_by_person(
-            s, example_id=example, task=task, topics=topic or [], formats=fmt or [], risks=risk or []
-        )
+        if safe and risk:
+            raise CatalogError("--safe and --risk contradict each other", hint="give one of them")
+        risks = [s.schema.no_risk] if safe else (risk or [])
+        assign_by_person(s, example_id=example, task=task, topics=topic or [], formats=fmt or [], risks=risks)
     err.print(f"assigned by hand: {example}", highlight=False)
 
 
@@ -127,7 +181,7 @@ def labels_eval(
         print_json(
             {
                 "gold": report.gold,
-                "learned_used": report.learned_used,
+                "used": report.used,
                 "tasks": [
                     {
                         "method": t.method,
@@ -166,7 +220,7 @@ def labels_eval(
     for col in ("language", "method", "gold", "abstained", "accuracy", "macro F1", "used"):
         table.add_column(col, justify="left" if col in ("language", "method", "used") else "right")
     for t in sorted(report.tasks, key=lambda t: (t.language, t.method)):
-        used = (t.method == "learned") == report.learned_used.get(t.language, False)
+        used = report.used.get(t.language, "rules") == t.method
         table.add_row(
             t.language,
             t.method,

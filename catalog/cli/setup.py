@@ -62,7 +62,7 @@ def demo(
         settings,
         fresh=fresh,
         ingest=lambda st, plans: ingest_plans(st, plans, settings),
-        classify=lambda st: classify_with_progress(st, only_new=True),
+        classify=lambda st: classify_with_progress(st, settings.db, only_new=True),
     )
     if as_json:
         print_json(report)

@@ -71,8 +71,8 @@ class CoverageQueries(QueryBase):
     # ------------------------------------------------------------ safety
 
     def flagged_examples(self) -> set[str]:
-        """Every example with a safety flag (a HAS_RISK edge)."""
-        return set(self._column(Q.FLAGGED_EXAMPLES))
+        """Every example with a safety flag (a HAS_RISK edge) that a person has not cleared."""
+        return set(self._column(Q.FLAGGED_EXAMPLES, {"cleared": list(self.schema.cleared_risks)}))
 
     def risk_counts(self) -> list[RiskCountRow]:
         """Flagged examples per dataset, risk and method."""

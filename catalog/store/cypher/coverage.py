@@ -162,8 +162,12 @@ CENSUS_FROM_EDGES = Query(
 )
 
 #: examples with a safety flag (eligibility leaves them out unless the target includes them)
+#: flagged: a risk edge, and no person's "reviewed, no risk" ($cleared: those concepts' ids)
 FLAGGED_EXAMPLES = Query(
-    "MATCH (e:`Example`)-[:`HAS_RISK`]->(:`Risk`) RETURN DISTINCT e.id AS id ORDER BY id", IdRow
+    "MATCH (e:`Example`)-[:`HAS_RISK`]->(r:`Risk`) WHERE NOT r.id IN $cleared "
+    "AND NOT EXISTS { MATCH (e)-[:`HAS_RISK`]->(c:`Risk`) WHERE c.id IN $cleared } "
+    "RETURN DISTINCT e.id AS id ORDER BY id",
+    IdRow,
 )
 
 
