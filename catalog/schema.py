@@ -132,6 +132,14 @@ class Concept:
     block_cues: tuple[str, ...] = ()
     #: a safety concept that says "reviewed, no risk" (cg:clearsRisk): set by people, never by cues
     clears_risk: bool = False
+    #: "lang:text" preferred labels, one per language (the model annotator names concepts in the
+    #: example's language)
+    pref_labels: tuple[str, ...] = ()
+
+    def label_in(self, language: str) -> str:
+        """The preferred label in a language, else the English one."""
+        prefix = f"{language}:"
+        return next((p[len(prefix) :] for p in self.pref_labels if p.startswith(prefix)), self.label)
 
 
 def with_broader(concepts: Mapping[str, Concept], ids: Iterable[str]) -> frozenset[str]:
@@ -447,6 +455,7 @@ def _concepts(graph: rdflib.Graph, scheme: URIRef) -> dict[str, Concept]:
             cues=tuple(sorted({*pref, *alts, *hidden} - set(support))),
             support_cues=support,
             block_cues=block,
+            pref_labels=tuple(sorted(pref)),
             clears_risk=any(
                 bool(v.toPython()) for v in graph.objects(m, CG.clearsRisk) if isinstance(v, Literal)
             ),

@@ -105,9 +105,9 @@ def gold_from_file(path: Path) -> list[GoldItem]:
 GOLD_METHODS = ("manifest", "human", "model")
 
 
-def gold_from_catalog(store: Any) -> list[GoldItem]:
+def gold_from_catalog(store: Any, methods: Sequence[str] = GOLD_METHODS) -> list[GoldItem]:
     """Every example of the catalog with a gold task (and a person's topics, when set)."""
-    tasks = store.gold_assignments(rel_type="FOR_TASK", methods=GOLD_METHODS)
+    tasks = store.gold_assignments(rel_type="FOR_TASK", methods=tuple(methods))
     topics: dict[str, list[str]] = defaultdict(list)
     for r in store.gold_assignments(rel_type="ABOUT", methods=("human",)):
         topics[r.example].append(r.concept)

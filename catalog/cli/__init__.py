@@ -11,6 +11,7 @@ import typer
 
 from catalog import logs
 from catalog.cli import (
+    annotate,
     coverage,
     data_in,
     label,
@@ -26,7 +27,7 @@ from catalog.errors import CatalogError
 log = logging.getLogger(__name__)
 
 #: the command groups in workflow order; each adds its commands under its own help panel
-GROUPS = (setup, data_in, label, coverage, provenance, quality, select_export, serve_ask)
+GROUPS = (setup, data_in, label, annotate, coverage, provenance, quality, select_export, serve_ask)
 
 
 def _verbosity(

@@ -70,11 +70,22 @@ def classify(
     refit = None
     with open_catalog(settings, create=False) as s:
         if retrain:
-            from catalog.classify.evaluate import gold_from_catalog
+            from catalog.annotate.agreement import MIN_MODEL_KAPPA, MIN_OVERLAP, model_task_trust
+            from catalog.classify.evaluate import GOLD_METHODS, gold_from_catalog
             from catalog.classify.retrain import retrain as refit_models
 
+            kappa, overlap = model_task_trust(s, settings.db)
+            trusted = kappa is not None and kappa >= MIN_MODEL_KAPPA and overlap >= MIN_OVERLAP
+            methods = GOLD_METHODS if trusted else tuple(m for m in GOLD_METHODS if m != "model")
+            shown = f"{kappa:.2f}" if kappa is not None else "-"
+            err.print(
+                f"model labels {'train' if trusted else 'do not train'} the learned model: kappa {shown} "
+                f"with the data's own and people's tasks on {overlap:,} examples "
+                f"(they train from kappa {MIN_MODEL_KAPPA} on {MIN_OVERLAP}+ examples)",
+                highlight=False,
+            )
             with Reporter("retrain (leave-one-dataset-out first)") as reporter:
-                refit = refit_models(gold_from_catalog(s), s.schema, settings.db, progress=reporter)
+                refit = refit_models(gold_from_catalog(s, methods), s.schema, settings.db, progress=reporter)
         report = classify_with_progress(s, settings.db, only_new=new_only)
     if as_json:
         print_json({**vars(report), **({"retrain": retrain_dict(refit)} if refit is not None else {})})
@@ -242,6 +253,49 @@ def labels_eval(
 
 
 PANEL = "Label"
+
+
+@labels_app.command("agreement")
+def labels_agreement(
+    a: Annotated[str, typer.Option("--a", help="A method: rules, model, human, manifest.")] = "rules",
+    b: Annotated[str, typer.Option("--b", help="The other method.")] = "model",
+    dimension: Annotated[
+        list[str] | None, typer.Option("--dimension", help="task, topic or safety (repeatable; default all).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="The annotator model, when the ledger holds several.")
+    ] = None,
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cohen's kappa and the confusion between two labelling methods, per dimension."""
+    from catalog.annotate.agreement import agreement
+    from catalog.annotate.prompts import DIMENSIONS
+
+    dims = dimension or list(DIMENSIONS)
+    if any(d not in DIMENSIONS for d in dims):
+        raise CatalogError(f"unknown dimension in {dims}", hint=f"choose from {', '.join(DIMENSIONS)}")
+    settings = settings_from(db, store)
+    with open_catalog(settings, create=False) as s:
+        results = [agreement(s, settings.db, a, b, d, model=model) for d in dims]  # type: ignore[arg-type]
+    if as_json:
+        print_json([vars(r) for r in results])
+        return
+    table = Table(show_edge=False, title=f"agreement of {a} and {b}")
+    for col in ("dimension", "examples both labelled", "observed agreement", "Cohen's kappa"):
+        table.add_column(col, justify="left" if col == "dimension" else "right")
+    for r in results:
+        kappa = f"{r.kappa:.3f}" if r.kappa is not None else "-"
+        table.add_row(r.dimension, f"{r.n:,}", f"{r.observed:.3f}" if r.n else "-", kappa)
+    out.print(table)
+    for r in results:
+        if r.confusion and r.dimension != "topic":
+            cells = "; ".join(
+                f"{x} -> " + ", ".join(f"{y} {n}" for y, n in sorted(row.items()))
+                for x, row in r.confusion.items()
+            )
+            out.print(f"{r.dimension} ({a} -> {b}): {cells}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -64,6 +64,8 @@ def lineage_command(
             highlight=False,
             soft_wrap=True,
         )
+    for ann in result.annotations:
+        out.print(f"labelled by {ann.model} ({ann.role}) in {ann.activity}", highlight=False, soft_wrap=True)
     verdict = ("may be used commercially", "") if eff.commercial_use else ("NOT for commercial use", "red")
     extra = [n for n, on in (("share-alike", eff.share_alike), ("no derivatives", eff.no_derivatives)) if on]
     out.print(styled("\neffective license: ", verdict, f"; {', '.join(extra)}" if extra else ""))

@@ -59,6 +59,9 @@ class Lineage(BaseModel):
     claims: list[Claim]
     effective: EffectiveLicense
     model_claims: list[ModelConflict]  # datasets whose generator models are claimed differently
+    #: the model annotators that labelled the example (ANNOTATED_IN); labels, not origins: outside
+    #: the license graph
+    annotations: list[ModelRef] = []
 
 
 def node(label: str, ident: str) -> str:
@@ -141,4 +144,5 @@ def build_lineage(licenses: Mapping[str, Mapping[str, Any]], example_id: str, fa
         claims=claims,
         effective=effective_license(g, start, claims, licenses),
         model_claims=model_conflicts(facts.dataset_models),
+        annotations=[ModelRef(**m._asdict()) for m in facts.annotations],
     )

@@ -10,7 +10,13 @@ from catalog import census as K
 from catalog.census import CensusCell, CensusRow, Signature, census_signatures
 from catalog.store import cypher as Q
 from catalog.store.cypher.browse import ConceptMethodRow
-from catalog.store.cypher.coverage import AssignmentRow, GoldAssignmentRow, KeyedCensusRow, RiskCountRow
+from catalog.store.cypher.coverage import (
+    AssignmentRow,
+    GoldAssignmentRow,
+    KeyedCensusRow,
+    RiskCountRow,
+    TaskStateRow,
+)
 from catalog.store.queries_base import QueryBase
 from catalog.store.query import Query
 
@@ -67,6 +73,11 @@ class CoverageQueries(QueryBase):
             rel=Q.rel_type(self.schema, rel_type), to_label=Q.label(self.schema, to_label)
         )
         return self._fetch(query, {"methods": list(methods)})
+
+    def task_states(self, *, kept: Sequence[str]) -> list[TaskStateRow]:
+        """Supply examples without a task edge of the `kept` methods (human, manifest), each with its
+        task edges' concepts and confidences: the candidates of a review queue."""
+        return self._fetch(Q.TASK_STATES, {"kept": list(kept)})
 
     # ------------------------------------------------------------ safety
 

@@ -72,6 +72,7 @@ class LineageFacts:
     dataset_parents: list[ParentRow]
     dataset_models: list[DatasetModelClaimRow]
     claims: list[LabelledClaim]
+    annotations: list[ExampleModelRow] = field(default_factory=list)  # the models that labelled it
 
 
 @dataclass
@@ -147,6 +148,7 @@ class ProvenanceQueries(QueryBase):
             dataset_parents=sorted(self._fetch(Q.LINEAGE_DATASET_PARENTS, {"ids": all_datasets}), key=repr),
             dataset_models=sorted(self._fetch(Q.LINEAGE_DATASET_MODELS, {"ids": all_datasets}), key=repr),
             claims=sorted(claims, key=repr),
+            annotations=sorted(self._fetch(Q.LINEAGE_ANNOTATIONS, one), key=repr),
         )
 
     def _license_inputs(self, *, dataset_models: bool) -> LicenseInputs:

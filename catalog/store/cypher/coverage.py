@@ -206,3 +206,24 @@ GOLD_ASSIGNMENTS = Query(
     "RETURN e.id AS example, c.id AS concept, x.method AS method, min(d.id) AS dataset ORDER BY example, concept",
     GoldAssignmentRow,
 )
+
+
+class TaskStateRow(NamedTuple):
+    """A supply example's task edges (concept, confidence) and its preview: what review ranks."""
+
+    id: str
+    preview: str | None
+    tasks: list[str]
+    confidences: list[float]
+
+
+#: supply examples no person or dataset has given a task ($kept: those methods), with their task
+#: edges and confidences (an edge without one is sure)
+TASK_STATES = Query(
+    "MATCH (e:`Example`) WHERE e.usage_role = 'supply' "
+    "AND NOT EXISTS { MATCH (e)-[h:`FOR_TASK`]->(:`Task`) WHERE h.method IN $kept } "
+    "OPTIONAL MATCH (e)-[x:`FOR_TASK`]->(k:`Task`) "
+    "RETURN e.id AS id, e.prompt_preview AS preview, collect(k.id) AS tasks, "
+    "collect(CASE WHEN k IS NULL THEN NULL ELSE coalesce(x.confidence, 1.0) END) AS confidences",
+    TaskStateRow,
+)

@@ -242,6 +242,14 @@ LINEAGE_MODELS = Query(
     "u.role AS role",
     ExampleModelRow,
 )
+#: who labelled the example: the annotation activities it is ANNOTATED_IN and their models (not
+#: origins: an annotator's terms do not reach the data it labelled)
+LINEAGE_ANNOTATIONS = Query(
+    "MATCH (x:`Example` {id: $id})-[:`ANNOTATED_IN`]->(a:`Activity`)-[u:`USED_MODEL`]->(m:`Model`) "
+    "RETURN DISTINCT x.id AS example, a.id AS activity, a.kind AS kind, m.id AS model, m.name AS name, "
+    "u.role AS role",
+    ExampleModelRow,
+)
 #: license claims on given nodes of one label (Dataset, Source, Model)
 LICENSE_CLAIMS = Query(
     "UNWIND $ids AS i MATCH (n:{label} {{id: i}})-[c:`LICENSED_UNDER`]->(l:`License`) "
