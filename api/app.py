@@ -33,6 +33,7 @@ from api.routers import (
     examples,
     provenance,
     quality,
+    review,
     signin,
     ui,
 )
@@ -137,7 +138,8 @@ def create_app(
         return RedirectResponse("/ui")
 
     for router in (concepts.router, examples.router, coverage.router, provenance.router, quality.router,
-                   cypher.router, ask.router, data.router, signin.router, ui.router, engine.router):  # fmt: skip
+                   cypher.router, ask.router, data.router, review.router, signin.router, ui.router,
+                   engine.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     _ontology_enums(app, load_schema(settings.ontology_extensions))

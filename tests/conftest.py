@@ -106,5 +106,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.neo4j)
         if "datasets" in fixtures:
             item.add_marker(pytest.mark.shared)
-        if item.path.name == "test_browser.py":
+        if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)

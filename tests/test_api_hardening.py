@@ -36,7 +36,13 @@ READ_ONLY_POSTS = {
     ("POST", "/ui/sign-out"),
 }
 #: routes that change state (the catalog, or files in the catalog folder): anonymous calls refused
-WRITE_ROUTES = {("POST", "/ingest"), ("POST", "/checks"), ("POST", "/dedup"), ("POST", "/export")}
+WRITE_ROUTES = {
+    ("POST", "/ingest"),
+    ("POST", "/checks"),
+    ("POST", "/dedup"),
+    ("POST", "/export"),
+    ("POST", "/examples/{example_id}/labels"),
+}
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/cypher"): {"json": {"query": "MATCH (t:Topic) RETURN count(t)"}},
@@ -49,6 +55,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/checks"): {},
     ("POST", "/dedup"): {},
     ("POST", "/export"): {"json": {"datasets": ["lima"]}},
+    ("POST", "/examples/{example_id}/labels"): {"json": {"task": "chat"}},
 }
 
 

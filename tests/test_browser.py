@@ -11,11 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,74 +20,26 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import IN_CI, REPO
+from tests.helpers import REPO
+from tests.helpers.browser import chromium, need_chromium, serving
 from tests.helpers.catalogs import build_browsing_catalog
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "docs" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        message = f"no chromium at {CHROMIUM} (scripts/browser.sh installs Debian's; make test runs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    need_chromium()
     db = tmp_path_factory.mktemp("browser") / "catalog"
     build_browsing_catalog(db, datasets, tmp_path_factory.mktemp("copies"), {"CURAGRAPH_STORE": "embedded"})
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=REPO,
-        env={**os.environ, "CURAGRAPH_STORE": "embedded"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"curagraph serve exited: {proc.stderr.read() if proc.stderr else ''}")
-            time.sleep(0.3)
-    try:
+    with serving(db) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _twin(url: str) -> Any:
@@ -133,6 +82,7 @@ def _open(browser: Any, url: str, shot: str | None = None) -> tuple[Any, list[st
         ("/ui/provenance", "provenance"),
         ("/ui/quality", "quality"),
         ("/ui/examples", "examples"),
+        ("/ui/review", "review"),
     ],
 )
 def test_each_page_loads_without_console_errors(browser: Any, server: str, path: str, shot: str) -> None:
@@ -140,7 +90,8 @@ def test_each_page_loads_without_console_errors(browser: Any, server: str, path:
     assert problems == []
     assert page.locator("h1").inner_text()
     twin = page.get_attribute("#json-twin", "href")
-    assert twin and _twin(server + twin)["page"] in ("index", "coverage", "provenance", "quality", "examples")
+    name = path.rpartition("/")[2]
+    assert twin and _twin(server + twin)["page"] == ("index" if name == "ui" else name)
     page.close()
 
 
@@ -357,23 +308,9 @@ def test_sign_in_with_a_read_token(browser: Any, tmp_path: Path) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    port, token = _free_port(), "browser-read-token-123"
-    env = {**os.environ, "CURAGRAPH_API_TOKEN": token, "CURAGRAPH_API_READ_TOKEN_REQUIRED": "true"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "catalog.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/health", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break  # it answers (401: reads need the token)
-            except OSError:
-                time.sleep(0.3)
+    token = "browser-read-token-123"
+    env = {"CURAGRAPH_API_TOKEN": token, "CURAGRAPH_API_READ_TOKEN_REQUIRED": "true"}
+    with serving(db, env) as base:
         context = browser.new_context()
         page = context.new_page()
         page.goto(base + "/ui/quality")
@@ -389,6 +326,3 @@ def test_sign_in_with_a_read_token(browser: Any, tmp_path: Path) -> None:
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         assert page.evaluate("() => document.cookie") == ""  # no script can read it
         context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from api.deps import CatalogDep, ReadAccess
+from api.deps import CatalogDep, ReadAccess, SettingsDep
 from api.errors import ERROR_RESPONSES, PAGE_ERROR_RESPONSES
 from api.routers.coverage import shipped_spec, shipped_targets
+from api.routers.review import Next, Target, queue_for
 from api.views.browse import ExampleFilters, example_detail, list_examples
 from api.views.dashboards import coverage_heatmap, provenance_overview, quality_overview
 from catalog.coverage import SpecError
@@ -346,3 +347,37 @@ def ui_example(request: Request, example_id: str, catalog: CatalogDep) -> HTMLRe
         return _page(
             request, "example.html", "Example", "examples", _example(store, example_id), store.engine.name
         )
+
+
+def _review(store: GraphStore, settings: Any, n: int, target: str) -> dict[str, Any]:
+    queue = queue_for(store, settings, n, "task", target).model_dump()
+    return {"page": "review", **queue, "next": n, "target_param": target}
+
+
+@router.get(
+    "/review",
+    response_class=HTMLResponse,
+    responses=PAGE_ERROR_RESPONSES,
+    name="ui_review",
+    summary="Review: label the queued examples with the keyboard",
+)
+def ui_review(
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    next: Next = 10,
+    target: Target = "instructgpt",
+) -> HTMLResponse:
+    with catalog.use() as store:
+        data = _review(store, settings, next, target)
+        return _page(request, "review.html", "Review", "review", data, store.engine.name)
+
+
+@router.get(
+    "/review.json", responses=ERROR_RESPONSES, name="ui_review_json", summary="Review queue (JSON twin)"
+)
+def ui_review_json(
+    catalog: CatalogDep, settings: SettingsDep, next: Next = 10, target: Target = "instructgpt"
+) -> dict[str, Any]:
+    with catalog.use() as store:
+        return _review(store, settings, next, target)

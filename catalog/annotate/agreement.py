@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from catalog.annotate.cache import FILE as LEDGER_FILE
 from catalog.annotate.cache import Ledger
 from catalog.annotate.prompts import Dimension
 from catalog.classify.rules import Classifier, parse_messages
@@ -61,6 +62,8 @@ def labels_by(
 ) -> dict[str, tuple[str, ...]]:
     """Example id -> the concepts the method gave it on the dimension (empty: looked, found none)."""
     if method == "model":
+        if not (catalog_dir / LEDGER_FILE).exists():
+            return {}  # no annotator has run here (a read never creates the ledger)
         ledger = Ledger(catalog_dir)
         try:
             entries = [e for e in ledger.entries(model) if e.status == "ok" and e.dimension == dimension]

@@ -22,7 +22,7 @@ from catalog.classify.language import languages_of
 from catalog.classify.learned import LearnedTasks, prompt_text
 from catalog.classify.retrain import TaskModels, learned_assignment
 from catalog.classify.rules import STRUCTURE, Assignment, Classifier, formats_of, parse_messages
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, NotFound
 from catalog.store.base import GraphStore, NodeGroup, RelDeletion, RelGroup, WriteBatch
 
 log = logging.getLogger(__name__)
@@ -220,9 +220,7 @@ def assign_by_person(
     """A person's correction: replaces every earlier edge of that kind for the example, and is kept from then on."""
     schema = store.schema
     if store.get_node(label="Example", node_id=example_id) is None:
-        raise CatalogError(
-            f"no example with id {example_id!r}", hint="ids are the 32-hex ids `cypher` and the API show"
-        )
+        raise NotFound("example", example_id, hint="ids are the 32-hex ids `cypher` and the API show")
     chosen = {
         "task": [task] if task else [],
         "topic": list(topics),

@@ -131,6 +131,14 @@ def review_command(
         int, typer.Option("--next", min=1, max=1_000, help="How many examples to review.")
     ] = 10,
     dimension: Annotated[str, typer.Option("--dimension", help="The dimension to review (task).")] = "task",
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            "-t",
+            help="Target mix whose gaps weight the queue (a YAML file or a shipped one); '' for none.",
+        ),
+    ] = "instructgpt",
     list_only: Annotated[
         bool, typer.Option("--list", help="Print the queue and ask nothing (with --json: as JSON).")
     ] = False,
@@ -138,22 +146,28 @@ def review_command(
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The examples a person should label next: uncertain, disputed, diverse. Answer each in turn.
+    """The examples a person should label next: uncertain, disputed, where the target's coverage
+    needs them, diverse; each with its nearest examples already labelled. Answer each in turn.
 
     Keys: Enter accepts the current task, a task id chooses another, `u` marks the example unsafe
     (then a risk id), `s` skips, `q` stops. Answers are a person's labels: no automatic run
     overwrites them, and `classify --retrain` learns from them."""
-    from catalog.annotate.review import review_queue
+    from catalog.annotate.review import neighbours, review_queue
     from catalog.classify import assign_by_person
     from catalog.classify.rules import parse_messages
+    from catalog.coverage import load_spec, resolve_spec_path
 
     settings = settings_from(db, store)
     with open_catalog(settings, create=False) as s:
-        queue = review_queue(s, settings.db, next_n, dimension=dimension)
+        spec = load_spec(resolve_spec_path(target), schema=s.schema) if target else None
+        queue = review_queue(s, settings.db, next_n, dimension=dimension, spec=spec)
+        near = neighbours(s, queue)
         if list_only or as_json:
             rows: list[dict[str, Any]] = [
                 {"id": c.id, "label": c.label, "confidence": c.confidence, "disagreement": c.disagreement,
-                 "score": round(c.score, 3), "preview": c.text}
+                 "need": round(c.need, 3), "score": round(c.score, 3), "preview": c.text,
+                 "neighbours": [{"id": n.id, "task": n.task, "method": n.method, "similarity": n.similarity}
+                                for n in near[c.id]]}
                 for c in queue
             ]  # fmt: skip
             if as_json:
@@ -177,9 +191,16 @@ def review_command(
                 )
             out.print(
                 f"current task: {c.label or '(none)'} at confidence {c.confidence:.2f}"
-                + ("; the model and the rules disagree" if c.disagreement else ""),
+                + ("; the model and the rules disagree" if c.disagreement else "")
+                + (f"; coverage still lacks {c.need:.0%} of its cell" if c.need else ""),
                 highlight=False,
             )
+            for n in near[c.id]:
+                out.print(
+                    f"  near ({n.similarity:.2f}): {n.task} by {n.method}: {n.text[:100]}",
+                    markup=False,
+                    highlight=False,
+                )
             while True:
                 answer = typer.prompt(
                     "Enter accept / task id / u unsafe / s skip / q quit", default="", show_default=False

@@ -4,12 +4,13 @@ engines. Filters are fixed Cypher fragments chosen by which filters are set; val
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from catalog.store import cypher as Q
 from catalog.store.batch import ExampleWhere
-from catalog.store.cypher.browse import ConceptMethodRow
+from catalog.store.cypher.browse import ConceptMethodRow, ExampleLabelRow
 from catalog.store.cypher.quality import DuplicateEdge
 from catalog.store.queries_base import QueryBase
 from catalog.store.queries_quality import duplicate_edge
@@ -120,6 +121,24 @@ class BrowseQueries(QueryBase):
             topics=targets("ABOUT", "Topic"),
             duplicates=sorted(duplicate_edge(r) for r in rows),
         )
+
+    def examples_labels(self, *, ids: Sequence[str]) -> dict[str, dict[str, list[ExampleLabelRow]]]:
+        """The task, topic and risk edges of the examples `ids`, with method, version and confidence:
+        {example: {"task" | "topic" | "risk": [rows]}} (every id present, maybe with no rows)."""
+        out: dict[str, dict[str, list[ExampleLabelRow]]] = {
+            i: {"task": [], "topic": [], "risk": []} for i in ids
+        }
+        for kind, rel, target in (
+            ("task", "FOR_TASK", "Task"),
+            ("topic", "ABOUT", "Topic"),
+            ("risk", "HAS_RISK", "Risk"),
+        ):
+            query = Q.EXAMPLES_LABELS.format(
+                rel=Q.rel_type(self.schema, rel), to_label=Q.label(self.schema, target)
+            )
+            for r in self._fetch(query, {"ids": list(ids)}):
+                out[r.example][kind].append(r)
+        return out
 
     def sources_overview(self) -> list[dict[str, Any]]:
         return [r._asdict() for r in self._fetch(Q.SOURCES_OVERVIEW)]

@@ -13,6 +13,7 @@ from catalog.store.cypher.browse import ConceptMethodRow
 from catalog.store.cypher.coverage import (
     AssignmentRow,
     GoldAssignmentRow,
+    KeptTaskRow,
     KeyedCensusRow,
     RiskCountRow,
     TaskStateRow,
@@ -75,9 +76,14 @@ class CoverageQueries(QueryBase):
         return self._fetch(query, {"methods": list(methods)})
 
     def task_states(self, *, kept: Sequence[str]) -> list[TaskStateRow]:
-        """Supply examples without a task edge of the `kept` methods (human, manifest), each with its
-        task edges' concepts and confidences: the candidates of a review queue."""
-        return self._fetch(Q.TASK_STATES, {"kept": list(kept)})
+        """Supply examples without a task edge nor a risk flag of the `kept` methods (human, manifest),
+        each with its task edges' concepts and confidences: the candidates of a review queue."""
+        return self._fetch(Q.TASK_STATES, {"kept": list(kept), "cleared": list(self.schema.cleared_risks)})
+
+    def kept_tasks(self, *, kept: Sequence[str], limit: int) -> list[KeptTaskRow]:
+        """Up to `limit` supply examples (by id) with a task edge of the `kept` methods: the labelled
+        examples the review page shows as near neighbours."""
+        return self._fetch(Q.KEPT_TASKS, {"kept": list(kept), "limit": limit})
 
     # ------------------------------------------------------------ safety
 

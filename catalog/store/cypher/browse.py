@@ -96,6 +96,25 @@ EXAMPLE_ASSIGNMENTS = Query(
     "ORDER BY c.id",
     ConceptMethodRow,
 )
+
+
+class ExampleLabelRow(NamedTuple):
+    """One label edge of an example: its concept and how it was made."""
+
+    example: str
+    concept: str
+    method: str | None
+    method_version: str | None
+    confidence: float | None
+
+
+#: the label edges ({rel} to {to_label}) of the examples $ids, with method, version and confidence
+EXAMPLES_LABELS = Query(
+    "MATCH (e:`Example`)-[x:{rel}]->(c:{to_label}) WHERE e.id IN $ids "
+    "RETURN e.id AS example, c.id AS concept, x.method AS method, x.method_version AS method_version, "
+    "x.confidence AS confidence ORDER BY example, concept",
+    ExampleLabelRow,
+)
 EXAMPLE_DUPLICATE_OF = Query(
     "MATCH (e:`Example` {id: $id})-[d:`DUPLICATE_OF`]->(r:`Example`) "
     "RETURN e.id AS member, r.id AS representative, d.score AS score, d.method AS method",

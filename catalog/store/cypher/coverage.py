@@ -217,13 +217,33 @@ class TaskStateRow(NamedTuple):
     confidences: list[float]
 
 
-#: supply examples no person or dataset has given a task ($kept: those methods), with their task
-#: edges and confidences (an edge without one is sure)
+#: supply examples no person or dataset has given a task ($kept: those methods) nor flagged with a
+#: risk (other than the $cleared ones), with their task edges and confidences (an edge without one
+#: is sure)
 TASK_STATES = Query(
     "MATCH (e:`Example`) WHERE e.usage_role = 'supply' "
     "AND NOT EXISTS { MATCH (e)-[h:`FOR_TASK`]->(:`Task`) WHERE h.method IN $kept } "
+    "AND NOT EXISTS { MATCH (e)-[u:`HAS_RISK`]->(r:`Risk`) WHERE u.method IN $kept AND NOT r.id IN $cleared } "
     "OPTIONAL MATCH (e)-[x:`FOR_TASK`]->(k:`Task`) "
     "RETURN e.id AS id, e.prompt_preview AS preview, collect(k.id) AS tasks, "
     "collect(CASE WHEN k IS NULL THEN NULL ELSE coalesce(x.confidence, 1.0) END) AS confidences",
     TaskStateRow,
+)
+
+
+class KeptTaskRow(NamedTuple):
+    """An example's task as a person or its dataset gave it: the review page's labelled neighbours."""
+
+    id: str
+    preview: str | None
+    task: str
+    method: str
+
+
+#: supply examples with a task of the $kept methods (human, manifest), at most $limit of them (by id)
+KEPT_TASKS = Query(
+    "MATCH (e:`Example`)-[h:`FOR_TASK`]->(k:`Task`) WHERE e.usage_role = 'supply' AND h.method IN $kept "
+    "RETURN e.id AS id, e.prompt_preview AS preview, k.id AS task, h.method AS method "
+    "ORDER BY id, task LIMIT $limit",
+    KeptTaskRow,
 )
