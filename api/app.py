@@ -142,7 +142,7 @@ def create_app(
                    engine.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    _ontology_enums(app, load_schema(settings.ontology_extensions))
+    _ontology_enums(app, load_schema(settings.extensions_in_force))
     return app
 
 

@@ -129,6 +129,17 @@ class Settings(BaseSettings):
         return self.db / "graph.lbdb"
 
     @property
+    def extension_file(self) -> Path:
+        """The catalog's own ontology extension: the concepts a person accepted (`topics accept`)."""
+        return self.db / "extension.ttl"
+
+    @property
+    def extensions_in_force(self) -> list[Path]:
+        """The ontology extensions this catalog is read with: the settings' files, then the
+        catalog's own extension when it has one."""
+        return [*self.ontology_extensions, *([self.extension_file] if self.extension_file.exists() else [])]
+
+    @property
     def raw_dir(self) -> Path:
         return self.db / "raw"
 

@@ -489,13 +489,22 @@ def _licenses(graph: rdflib.Graph) -> dict[str, dict[str, Any]]:
 
 
 @lru_cache(maxsize=8)
-def _load_schema(extensions: tuple[Path, ...]) -> Schema:
-    graph = load_ontology_graph(extensions)
+def _load_schema(extensions: tuple[tuple[Path, int, int], ...], base: tuple[Path, ...]) -> Schema:
+    graph = load_ontology_graph([path for path, _, _ in extensions])
     if extensions:
         validate_ontology(graph)
     return schema_from_graph(graph)
 
 
+def _stamp(path: Path) -> tuple[Path, int, int]:
+    """A file with its modification time and size: a changed extension is read again."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (path, 0, -1)  # load_ontology_graph says it is missing
+    return (path, st.st_mtime_ns, st.st_size)
+
+
 def load_schema(extensions: Sequence[Path] = ()) -> Schema:
     """The schema of the shipped ontology plus the user's extensions (SHACL-checked)."""
-    return _load_schema(tuple(Path(p).resolve() for p in extensions))
+    return _load_schema(tuple(_stamp(Path(p).resolve()) for p in extensions), tuple(ONTOLOGY_FILES))

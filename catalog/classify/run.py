@@ -15,7 +15,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from catalog.classify.language import languages_of
@@ -103,7 +102,6 @@ def classify_catalog(
     ids: Sequence[str] | None = None,
     progress: Progress | None = None,
     workers: int = 0,
-    extensions: Sequence[Path] = (),
     models: TaskModels | None = None,
 ) -> ClassifyReport:
     """Assign every example (or only those never classified, or the given ids) and write the edges.
@@ -131,7 +129,7 @@ def classify_catalog(
         from catalog.classify.worker import ClassifyWorker
 
         # each child holds one page while this process reads the next and writes the last
-        children = [ClassifyWorker(tuple(str(p) for p in extensions), models) for _ in range(count)]
+        children = [ClassifyWorker(store.schema, models) for _ in range(count)]
         try:
             in_flight: list[tuple[list[str], ClassifyWorker]] = []
             for i, page in enumerate(pages):

@@ -12,7 +12,6 @@ import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 from catalog.errors import CatalogError
@@ -24,14 +23,14 @@ log = logging.getLogger(__name__)
 class ClassifyWorker:
     """The parent's handle on one child."""
 
-    def __init__(self, extensions: tuple[str, ...], models: Any = None) -> None:
+    def __init__(self, schema: Any, models: Any = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "catalog.classify.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         if self.proc.stdin is None or self.proc.stdout is None:
             raise CatalogError("the classifier worker started without its pipes", hint="report this as a bug")
         self._in, self._out = self.proc.stdin, self.proc.stdout
-        send(self._in, ("init", (extensions, models)))
+        send(self._in, ("init", (schema, models)))  # the parent's schema, its extensions included
 
     def submit(self, rows: list[dict[str, Any]]) -> None:
         send(self._in, ("rows", rows))
@@ -63,7 +62,6 @@ class ClassifyWorker:
 def main() -> None:
     from catalog.classify.rules import Classifier
     from catalog.classify.run import decide
-    from catalog.schema import load_schema
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     classifier: Classifier | None = None
@@ -73,8 +71,8 @@ def main() -> None:
             kind, payload = message
             try:
                 if kind == "init":
-                    extensions, models = payload
-                    classifier = Classifier(load_schema([Path(p) for p in extensions]))
+                    schema, models = payload
+                    classifier = Classifier(schema)
                     continue
                 if classifier is None:
                     raise RuntimeError("rows before init")

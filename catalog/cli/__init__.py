@@ -20,6 +20,7 @@ from catalog.cli import (
     select_export,
     serve_ask,
     setup,
+    topics,
 )
 from catalog.cli.common import err
 from catalog.errors import CatalogError
@@ -27,7 +28,7 @@ from catalog.errors import CatalogError
 log = logging.getLogger(__name__)
 
 #: the command groups in workflow order; each adds its commands under its own help panel
-GROUPS = (setup, data_in, label, annotate, coverage, provenance, quality, select_export, serve_ask)
+GROUPS = (setup, data_in, label, annotate, topics, coverage, provenance, quality, select_export, serve_ask)
 
 
 def _verbosity(

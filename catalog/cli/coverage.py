@@ -51,7 +51,7 @@ def coverage(
     settings = settings_from(db, store)
     technique_ = _technique(technique, base_model)
     spec = load_spec(
-        resolve_spec_path(target), schema=load_schema(settings.ontology_extensions)
+        resolve_spec_path(target), schema=load_schema(settings.extensions_in_force)
     )  # before any I/O
     with open_catalog(settings, create=False) as s:
         report = build_report(s, spec)

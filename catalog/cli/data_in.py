@@ -148,7 +148,7 @@ def ingest(
     """Ingest files: detect the format, archive the raw file, quarantine bad records, write examples and
     provenance; then classify the new examples (format, language, task, topics)."""
     settings = settings_from(db, store, batch_size=batch_size)
-    schema = load_schema(settings.ontology_extensions)
+    schema = load_schema(settings.extensions_in_force)
     # every file, manifest and format is checked before anything is written
     plans = [
         prepare_ingest(f, schema=schema, settings=settings, manifest_path=manifest, fmt=fmt) for f in files

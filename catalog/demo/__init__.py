@@ -61,7 +61,7 @@ def build_demo(
                 hint="stop the server first, or build the demo without --fresh",
             )
         shutil.rmtree(settings.db)
-    schema = load_schema(settings.ontology_extensions)
+    schema = load_schema(settings.extensions_in_force)
     plans = [prepare_ingest(d, schema=schema, settings=settings, manifest_path=m) for d, m in demo_files()]
     store = open_store(settings, schema=schema)
     try:

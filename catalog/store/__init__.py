@@ -20,7 +20,7 @@ def open_store(
     On the embedded engine, when `curagraph serve` holds the catalog (its `server.json` names a
     live process that answers), the store runs its engine calls through that server unless
     `via_server` is False (the server itself)."""
-    schema = schema or load_schema(settings.ontology_extensions)
+    schema = schema or load_schema(settings.extensions_in_force)
     if settings.store == "embedded":
         from catalog.store.embedded import EmbeddedStore
         from catalog.store.remote import RemoteStore, clear_stale_server_file, live_server, read_server_file

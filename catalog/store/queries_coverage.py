@@ -17,6 +17,7 @@ from catalog.store.cypher.coverage import (
     KeyedCensusRow,
     RiskCountRow,
     TaskStateRow,
+    TopicStateRow,
 )
 from catalog.store.queries_base import QueryBase
 from catalog.store.query import Query
@@ -79,6 +80,10 @@ class CoverageQueries(QueryBase):
         """Supply examples without a task edge nor a risk flag of the `kept` methods (human, manifest),
         each with its task edges' concepts and confidences: the candidates of a review queue."""
         return self._fetch(Q.TASK_STATES, {"kept": list(kept), "cleared": list(self.schema.cleared_risks)})
+
+    def topic_states(self) -> list[TopicStateRow]:
+        """Every supply example's preview, language and topic confidences (topic discovery's input)."""
+        return self._fetch(Q.TOPIC_STATES)
 
     def kept_tasks(self, *, kept: Sequence[str], limit: int) -> list[KeptTaskRow]:
         """Up to `limit` supply examples (by id) with a task edge of the `kept` methods: the labelled

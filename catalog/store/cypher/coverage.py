@@ -247,3 +247,22 @@ KEPT_TASKS = Query(
     "ORDER BY id, task LIMIT $limit",
     KeptTaskRow,
 )
+
+
+class TopicStateRow(NamedTuple):
+    """A supply example's prompt preview, language and topic confidences: what discovery clusters."""
+
+    id: str
+    preview: str | None
+    language: str | None
+    confidences: list[float]
+
+
+#: every supply example with the confidences of its topic edges (an edge without one is sure)
+TOPIC_STATES = Query(
+    "MATCH (e:`Example`) WHERE e.usage_role = 'supply' "
+    "OPTIONAL MATCH (e)-[a:`ABOUT`]->(t:`Topic`) "
+    "RETURN e.id AS id, e.prompt_preview AS preview, e.language AS language, "
+    "collect(CASE WHEN t IS NULL THEN NULL ELSE coalesce(a.confidence, 1.0) END) AS confidences",
+    TopicStateRow,
+)
