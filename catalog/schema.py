@@ -7,6 +7,7 @@ and the concept nodes (topics, tasks, formats, licenses) seeded into every catal
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.collection import Collection
 
 from catalog.errors import OntologyError, SchemaViolation
+from catalog.schema_versions import content_hash, ontology_version, resolve_retirements
 from ontology import ONTOLOGY_FILES, SHAPES_FILE
 
 log = logging.getLogger(__name__)
@@ -163,6 +165,12 @@ class Schema:
     risks: Mapping[str, Concept] = field(default_factory=dict)
     licenses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     indexes: tuple[IndexSpec, ...] = ()
+    #: the ontology in force: the core's owl:versionInfo plus the extensions' revisions, and a hash
+    #: of every triple (base and extensions), so two catalogs can tell whether they read the same one
+    version: str = ""
+    version_hash: str = ""
+    #: retired concept -> the concept that replaces it (None: retired without one)
+    retired: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def cleared_risks(self) -> tuple[str, ...]:
@@ -315,6 +323,7 @@ def _text(graph: rdflib.Graph, subject: Any, predicate: URIRef, lang: str = "en"
 
 
 def schema_from_graph(graph: rdflib.Graph) -> Schema:
+    graph, retired = resolve_retirements(graph)
     node_classes = sorted(set(graph.subjects(RDF.type, CG.NodeClass)), key=str)
     label_of: dict[Any, str] = {c: _local(c) for c in node_classes}
     label_props: dict[str, dict[str, PropertySpec]] = {name: {} for name in label_of.values()}
@@ -400,6 +409,8 @@ def schema_from_graph(graph: rdflib.Graph) -> Schema:
         indexes.append(IndexSpec(_local(ix), on_label, names))
 
     return Schema(
+        version=ontology_version(graph),
+        retired=retired,
         indexes=tuple(indexes),
         labels=labels,
         relationships=relationships,
@@ -490,10 +501,11 @@ def _licenses(graph: rdflib.Graph) -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=8)
 def _load_schema(extensions: tuple[tuple[Path, int, int], ...], base: tuple[Path, ...]) -> Schema:
-    graph = load_ontology_graph([path for path, _, _ in extensions])
+    files = [path for path, _, _ in extensions]
+    graph = load_ontology_graph(files)
     if extensions:
         validate_ontology(graph)
-    return schema_from_graph(graph)
+    return dataclasses.replace(schema_from_graph(graph), version_hash=content_hash([*base, *files]))
 
 
 def _stamp(path: Path) -> tuple[Path, int, int]:

@@ -168,7 +168,7 @@ def test_hh_rlhf_gzip_is_named_gzip_and_not_yet_read(tmp_path: Path, datasets: P
 WORKFLOW = (
     ("Set up", ("init", "demo", "stats")),
     ("Bring data in", ("ingest", "import")),
-    ("Label", ("classify", "assign", "annotate", "review", "labels", "topics")),
+    ("Label", ("classify", "assign", "annotate", "review", "labels", "topics", "ontology")),
     ("Coverage", ("coverage",)),
     ("Provenance", ("lineage", "license-check", "synthetic")),
     ("Quality", ("check", "dedup", "quality")),

@@ -15,6 +15,7 @@ from catalog.cli import (
     coverage,
     data_in,
     label,
+    ontology,
     provenance,
     quality,
     select_export,
@@ -28,7 +29,19 @@ from catalog.errors import CatalogError
 log = logging.getLogger(__name__)
 
 #: the command groups in workflow order; each adds its commands under its own help panel
-GROUPS = (setup, data_in, label, annotate, topics, coverage, provenance, quality, select_export, serve_ask)
+GROUPS = (
+    setup,
+    data_in,
+    label,
+    annotate,
+    topics,
+    ontology,
+    coverage,
+    provenance,
+    quality,
+    select_export,
+    serve_ask,
+)
 
 
 def _verbosity(

@@ -48,6 +48,7 @@ CONTEXT: dict[str, Any] = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "cg": "https://w3id.org/curagraph#",
     "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract",
@@ -192,6 +193,8 @@ def write_croissant(
         "and model terms count (field commercial_use); the licenses field lists them per example.",
         "prov:wasDerivedFrom": [{"@id": str(node_iri("Dataset", d))} for d in datasets],
         "prov:wasGeneratedBy": {"@type": "prov:Activity", "prov:label": "curagraph export croissant"},
+        # the ontology the labels were made against (human version and content hash)
+        "cg:ontologyVersion": f"{store.schema.version} ({store.schema.version_hash})",
         "distribution": [
             {
                 "@type": "cr:FileObject",

@@ -115,6 +115,8 @@ def to_rdf(schema: Schema, sub: Subgraph, *, title: str = "curagraph catalog exp
     cat = URIRef(ID_BASE + "catalog")
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCTERMS.title, Literal(title)))
+    # the ontology in force when the export was made: its human version and content hash
+    g.add((cat, CG.ontologyVersion, Literal(f"{schema.version} ({schema.version_hash})")))
     for ident in sorted(sub.nodes.get("Dataset", {})):
         g.add((cat, DCAT.dataset, iris[("Dataset", ident)]))
     for ident in sorted(sub.nodes.get("Source", {})):

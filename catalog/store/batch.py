@@ -52,6 +52,8 @@ class RelDeletion:
     to_label: str
     src_ids: Sequence[str]
     methods: Sequence[str]
+    #: only the edges to these target nodes (None: to any): an ontology change moving one concept's edges
+    dst_ids: Sequence[str] | None = None
 
 
 @dataclass

@@ -251,9 +251,7 @@ class EmbeddedEngine:
                     self._execute(query, {"ids": part})
             for deletion in batch.deletions:
                 for part in chunks(deletion.src_ids, _CHUNK):
-                    self._execute(
-                        Q.delete_rels(self.schema, deletion), {"ids": part, "methods": list(deletion.methods)}
-                    )
+                    self._execute(Q.delete_rels(self.schema, deletion), Q.delete_params(deletion, part))
             for group in batch.nodes:
                 made = self._upsert_nodes(group)
                 result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made

@@ -188,9 +188,7 @@ class Neo4jEngine:
                 tx.run(query, ids=part).consume()
         for deletion in batch.deletions:
             for ids in chunks(deletion.src_ids, _CHUNK):
-                tx.run(
-                    Q.delete_rels(self.schema, deletion), ids=ids, methods=list(deletion.methods)
-                ).consume()
+                tx.run(Q.delete_rels(self.schema, deletion), Q.delete_params(deletion, ids)).consume()
         for group in batch.nodes:
             made = self._merge_nodes(tx, group)
             result.nodes_created[group.label] = result.nodes_created.get(group.label, 0) + made

@@ -12,6 +12,7 @@ from catalog.store import cypher as Q
 from catalog.store.cypher.browse import ConceptMethodRow
 from catalog.store.cypher.coverage import (
     AssignmentRow,
+    ConceptEdgeRow,
     GoldAssignmentRow,
     KeptTaskRow,
     KeyedCensusRow,
@@ -84,6 +85,24 @@ class CoverageQueries(QueryBase):
     def topic_states(self) -> list[TopicStateRow]:
         """Every supply example's preview, language and topic confidences (topic discovery's input)."""
         return self._fetch(Q.TOPIC_STATES)
+
+    def concept_edges(
+        self, *, rel: str, to_label: str, concept: str, limit: int, ids: Sequence[str] | None = None
+    ) -> list[ConceptEdgeRow]:
+        """Examples' `rel` edges to one concept: the first `limit` by example id, or those of `ids`."""
+        query = Q.CONCEPT_EDGES if ids is None else Q.CONCEPT_EDGES_OF
+        formatted = query.format(rel=Q.rel_type(self.schema, rel), to_label=Q.label(self.schema, to_label))
+        params: dict[str, Any] = {"concept": concept}
+        params |= {"limit": limit} if ids is None else {"ids": list(ids)}
+        return self._fetch(formatted, params)
+
+    def concept_example_count(self, *, rel: str, to_label: str, concept: str) -> int:
+        """Examples with a `rel` edge to the concept."""
+        query = Q.CONCEPT_EXAMPLE_COUNT.format(
+            rel=Q.rel_type(self.schema, rel), to_label=Q.label(self.schema, to_label)
+        )
+        rows = self._fetch(query, {"concept": concept})
+        return int(rows[0].n) if rows else 0
 
     def kept_tasks(self, *, kept: Sequence[str], limit: int) -> list[KeptTaskRow]:
         """Up to `limit` supply examples (by id) with a task edge of the `kept` methods: the labelled

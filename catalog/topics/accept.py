@@ -14,19 +14,18 @@ examples ingested later.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import rdflib
 from rdflib import RDF, RDFS, SKOS, Literal, Namespace
 
 from catalog.config import Settings
 from catalog.errors import CatalogError
-from catalog.schema import load_ontology_graph, load_schema, validate_ontology
+from catalog.evolve.extension import write_extension
+from catalog.schema import load_schema
 from catalog.store import open_store
 from catalog.store.batch import RelGroup, WriteBatch
 from catalog.topics.discover import VERSION, load_proposal
@@ -82,31 +81,6 @@ def concept_graph(
     return g
 
 
-def write_extension(settings: Settings, addition: rdflib.Graph) -> Path:
-    """Add the triples to the catalog's extension, after the whole ontology with them conforms to
-    the SHACL shapes (else OntologyError, and the file is unchanged)."""
-    path = settings.extension_file
-    merged = rdflib.Graph()
-    if path.exists():
-        merged.parse(path, format="turtle")
-    for prefix, ns in addition.namespaces():
-        merged.bind(prefix, ns)
-    merged += addition
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".ttl.tmp")
-    tmp.write_text(
-        "# curagraph: this catalog's own ontology extension (concepts a person accepted).\n"
-        + merged.serialize(format="turtle")
-    )
-    try:
-        validate_ontology(load_ontology_graph([*settings.ontology_extensions, tmp]))
-    except Exception:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
-    return path
-
-
 def accept(
     settings: Settings,
     proposal_id: str,
@@ -135,7 +109,8 @@ def accept(
     addition = concept_graph(
         concept_id, label=label.strip(), broader=broader, description=description, cues=cues, note=note
     )
-    path = write_extension(settings, addition)
+    write_extension(settings, addition)
+    path = settings.extension_file
     log.info("topic %s accepted from %s into %s", concept_id, proposal.id, path)
     # the schema follows: the store opened now reads the extension and seeds the new concept
     store = open_store(settings, create=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
-from catalog.store.cypher.writes import IdRow
+from catalog.store.cypher.writes import CountRow, IdRow
 from catalog.store.query import Query
 
 log = logging.getLogger(__name__)
@@ -265,4 +265,36 @@ TOPIC_STATES = Query(
     "RETURN e.id AS id, e.prompt_preview AS preview, e.language AS language, "
     "collect(CASE WHEN t IS NULL THEN NULL ELSE coalesce(a.confidence, 1.0) END) AS confidences",
     TopicStateRow,
+)
+
+
+class ConceptEdgeRow(NamedTuple):
+    """An example's assignment edge to one concept, with everything a migration must keep."""
+
+    example: str
+    method: str | None
+    method_version: str | None
+    confidence: float | None
+    migrated_from: str | None
+
+
+#: up to $limit examples' ({rel}) edges to the concept $concept, by example id (a migration's batch)
+CONCEPT_EDGES = Query(
+    "MATCH (e:`Example`)-[x:{rel}]->(c:{to_label} {{id: $concept}}) "
+    "RETURN e.id AS example, x.method AS method, x.method_version AS method_version, "
+    "x.confidence AS confidence, x.migrated_from AS migrated_from ORDER BY example LIMIT $limit",
+    ConceptEdgeRow,
+)
+#: the same, for the examples $ids only
+CONCEPT_EDGES_OF = Query(
+    "MATCH (e:`Example`)-[x:{rel}]->(c:{to_label} {{id: $concept}}) WHERE e.id IN $ids "
+    "RETURN e.id AS example, x.method AS method, x.method_version AS method_version, "
+    "x.confidence AS confidence, x.migrated_from AS migrated_from ORDER BY example",
+    ConceptEdgeRow,
+)
+
+#: how many examples have a ({rel}) edge to the concept $concept
+CONCEPT_EXAMPLE_COUNT = Query(
+    "MATCH (e:`Example`)-[:{rel}]->(c:{to_label} {{id: $concept}}) RETURN count(DISTINCT e) AS n",
+    CountRow,
 )

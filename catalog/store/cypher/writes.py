@@ -5,6 +5,7 @@ embedded engine than `MATCH (a), (b)` and means the same on both engines."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from catalog.schema import Schema
@@ -111,12 +112,28 @@ DELETE_RELS_BY_METHOD = Query(
 )
 
 
+DELETE_RELS_TO_BY_METHOD = Query(
+    "UNWIND $ids AS i MATCH (a:{from_label} {{id: i}})-[x:{rel}]->(b:{to_label}) "
+    "WHERE x.method IN $methods AND b.id IN $dst DELETE x",
+    NoRow,
+)
+
+
 def delete_rels(schema: Schema, deletion: RelDeletion) -> str:
-    return DELETE_RELS_BY_METHOD.format(
+    query = DELETE_RELS_BY_METHOD if deletion.dst_ids is None else DELETE_RELS_TO_BY_METHOD
+    return query.format(
         from_label=label(schema, deletion.from_label),
         to_label=label(schema, deletion.to_label),
         rel=rel_type(schema, deletion.rel_type),
     ).text
+
+
+def delete_params(deletion: RelDeletion, ids: Sequence[str]) -> dict[str, Any]:
+    """The parameters of `delete_rels` for one chunk of source ids."""
+    params: dict[str, Any] = {"ids": list(ids), "methods": list(deletion.methods)}
+    if deletion.dst_ids is not None:
+        params["dst"] = list(deletion.dst_ids)
+    return params
 
 
 # ---------------------------------------------------------------- whole nodes and edges (export)
