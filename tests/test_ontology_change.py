@@ -173,3 +173,64 @@ def test_a_killed_migration_resumes_to_the_same_result(tmp_path: Path) -> None:
             store.close()
     assert results[0] == results[1] and len(results[0][0]) == n and results[0][1] == {}
     assert sum(1 for v in results[0][0].values() if v[0] == "human") == n // 100
+
+
+PARTS = {
+    "money-problems": ("Money problems", ("dollars", "cost", "price", "paid", "sold", "bought", "money")),
+    "time-problems": ("Time and rate problems", ("hours", "minutes", "miles", "speed", "days", "weeks")),
+    "other-word-problems": ("Other word problems", ("apples",)),
+}
+
+
+def _part_of(text: str) -> str:
+    """The oracle: the part whose cue words the text holds most, the rest part when none."""
+    import re
+
+    hits = {
+        p: sum(len(re.findall(rf"(?<!\w){c}(?!\w)", text.lower())) for c in cues)
+        for p, (_, cues) in PARTS.items()
+    }
+    best = max(hits.values())
+    return next(p for p in PARTS if hits[p] == best) if best else "other-word-problems"
+
+
+@pytest.mark.parametrize("engine", ["embedded", "neo4j"])
+def test_a_split_sends_each_example_to_its_part(
+    engine: str, schema, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from catalog.evolve.change import Part
+
+    neo = request.getfixturevalue("neo4j_env") if engine == "neo4j" else None
+    settings = build_demo_catalog(engine, tmp_path, schema, neo)
+    store = open_store(settings, create=False)
+    try:
+        before = _edges(store, "word-problems")
+        person = sorted(before)[0]
+        assign_by_person(store, example_id=person, topics=["word-problems"])
+        before = _edges(store, "word-problems")
+        texts = {}
+        for ident in before:
+            node = store.get_node(label="Example", node_id=ident)
+            assert node is not None
+            messages = orjson.loads(node.properties["messages"])[:4]
+            texts[ident] = " ".join(str(m.get("content") or "")[:1500] for m in messages)
+    finally:
+        store.close()
+    parts = [Part(p, label, cues) for p, (label, cues) in PARTS.items()]
+    done = change_concept(settings, "split", "word-problems", new="other-word-problems", parts=parts)
+    assert done.examples == len(before)
+    store = open_store(settings, create=False)
+    try:
+        after = {p: _edges(store, p) for p in PARTS}
+        assert "word-problems" not in store.schema.topics and _edges(store, "word-problems") == {}
+        assert all(store.schema.topics[p].broader == "arithmetic" for p in PARTS)
+    finally:
+        store.close()
+    expected = {ex: _part_of(text) for ex, text in texts.items()}
+    got = {ex: p for p, edges in after.items() for ex in edges}
+    assert got == expected and len(got) == len(before)  # every example once, in its part
+    assert len(set(got.values())) == 3  # the demo's word problems fall in all three
+    for edges in after.values():
+        for ex, props in edges.items():
+            assert props[:3] == before[ex][:3]  # method, version, confidence kept
+    assert after[expected[person]][person][0] == "human"  # a person's label went with its example

@@ -4,8 +4,9 @@ and see which ontology is in force and what changed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,6 +22,7 @@ from catalog.cli.common import (
     settings_from,
 )
 from catalog.config import Settings
+from catalog.errors import CatalogError
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,20 @@ BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Examples 
 
 
 def _run(
-    settings: Settings, kind: str, old: str, new: str | None, label: str | None, batch: int, as_json: bool
+    settings: Settings,
+    kind: str,
+    old: str,
+    new: str | None,
+    label: str | None,
+    batch: int,
+    as_json: bool,
+    parts: Sequence[Any] = (),
 ) -> None:
     from catalog.evolve.change import change_concept
 
     with Reporter("migrate", every_s=0.0) as reporter:
         done = change_concept(
-            settings, kind, old, new=new, label=label, batch_size=batch,  # type: ignore[arg-type]
+            settings, kind, old, new=new, label=label, parts=parts, batch_size=batch,  # type: ignore[arg-type]
             progress=lambda n, total: reporter.update("migrate", n, total, line=f"moved {n:,} of {total:,}"),
         )  # fmt: skip
     if as_json:
@@ -93,6 +102,43 @@ def retire_command(
 ) -> None:
     """Retire a concept: its examples go to its broader concept (a top-level one's edges go)."""
     _run(settings_from(db, store), "retire", old, None, None, batch, as_json)
+
+
+def parse_part(text: str) -> Any:
+    """`ID=Label:cue,cue` (a new concept) or `ID:cue,cue` (an existing one)."""
+    from catalog.evolve.change import Part
+
+    head, _, cues = text.partition(":")
+    ident, _, label = head.partition("=")
+    words = tuple(c.strip() for c in cues.split(",") if c.strip())
+    if not ident.strip() or not words:
+        raise CatalogError(
+            f"cannot read the part {text!r}",
+            hint="--into ID=Label:cue,cue (new) or --into ID:cue,cue (existing)",
+        )
+    return Part(ident.strip(), label.strip() or None, words)
+
+
+@ontology_app.command("split")
+def split_command(
+    old: Annotated[str, typer.Argument(help="The concept to split.")],
+    into: Annotated[
+        list[str],
+        typer.Option(
+            "--into", help="A part: ID=Label:cue,cue (new) or ID:cue,cue (existing); twice or more."
+        ),
+    ],
+    rest: Annotated[
+        str | None, typer.Option("--rest", help="The part that takes examples no cue matches (the first).")
+    ] = None,
+    batch: BatchOption = 5_000,
+    db: DbOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Split a concept into parts: each example goes to the part whose cue words its text holds most
+    (the rest part when none), with its method, version and confidence; a person's label too."""
+    _run(settings_from(db, store), "split", old, rest, None, batch, as_json, [parse_part(p) for p in into])
 
 
 @ontology_app.command("version")

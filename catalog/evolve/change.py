@@ -1,13 +1,16 @@
-"""`curagraph ontology rename | merge | retire`: change a topic or task concept and migrate every
-edge to it, on either engine, in batches, resumably.
+"""`curagraph ontology rename | merge | retire | split`: change a topic or task concept and migrate
+every edge to it, on either engine, in batches, resumably.
 
 A change is first declared in the catalog's extension (SHACL-checked; catalog/evolve/extension.py):
 the old concept becomes `owl:deprecated` and `dct:isReplacedBy` its replacement (the new concept of
-a rename, the concept merged into, or for a retirement its broader concept, if any), and its labels
+a rename, the concept merged into, for a retirement its broader concept, if any, for a split its
+"rest" part; a split's new parts are declared beside it, each with its cue words), and its labels
 become the replacement's alternative labels, so its cues keep working. The schema folds it away
 (catalog/schema_versions.py). Then its edges move, one batch per transaction: each example's edge to
 the old concept becomes an edge to the replacement with the same method, version and confidence,
-`migrated_from` saying where it came from; where an example has both (a merge), one edge stays, the
+`migrated_from` saying where it came from (a split sends each example to the part whose cue words
+its text holds most, the rest part when it holds none); where an example has both (a merge), one
+edge stays, the
 stronger by method (a person's first) then confidence. A kill leaves whole batches done and the
 rest to do: running the same command again resumes it. Last, the old concept's node goes.
 
@@ -20,8 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -40,7 +44,7 @@ from catalog.store.batch import RelDeletion, RelGroup, WriteBatch
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["rename", "merge", "retire"]
+Kind = Literal["rename", "merge", "retire", "split"]
 LOG_FILE = "ontology-changes.jsonl"
 BATCH = 5_000
 DCT_REPLACED = URIRef("http://purl.org/dc/terms/isReplacedBy")
@@ -60,6 +64,8 @@ class Change:
     version_before: str
     version_after: str
     declared_at: str
+    #: a split: each part's cue words (the first part with most hits takes an example; none: `new`)
+    parts: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -118,8 +124,48 @@ def _pending(settings: Settings, kind: Kind, old: str) -> Change | None:
     return None
 
 
+def _new_concept(
+    g: rdflib.Graph,
+    node: URIRef,
+    cls: URIRef,
+    scheme_node: URIRef,
+    label: str,
+    old: Concept,
+    namespace: str,
+    *,
+    definition: bool = False,
+) -> None:
+    """A new concept in the old one's place (the same broader concept), optionally with its definition."""
+    g.add((node, RDF.type, SKOS.Concept))
+    g.add((node, RDF.type, cls))
+    g.add((node, SKOS.inScheme, scheme_node))
+    g.add((node, SKOS.prefLabel, RdfLiteral(label, lang="en")))
+    if definition and old.description:
+        g.add((node, SKOS.definition, RdfLiteral(old.description, lang="en")))
+    if old.broader:
+        g.add((node, SKOS.broader, URIRef(namespace + old.broader)))
+    else:
+        g.add((node, SKOS.topConceptOf, scheme_node))
+        g.add((scheme_node, SKOS.hasTopConcept, node))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One concept a split gives examples to: a new one (with its label) or an existing one."""
+
+    id: str
+    label: str | None
+    cues: tuple[str, ...]
+
+
 def declare(
-    settings: Settings, kind: Kind, old: str, *, new: str | None = None, label: str | None = None
+    settings: Settings,
+    kind: Kind,
+    old: str,
+    *,
+    new: str | None = None,
+    label: str | None = None,
+    parts: Sequence[Part] = (),
 ) -> Change:
     """Write the change into the extension and the log (the migration comes next)."""
     schema = load_schema(settings.extensions_in_force)
@@ -134,7 +180,31 @@ def declare(
     g.bind("skos", SKOS)
     g.bind("dct", "http://purl.org/dc/terms/")
     target: URIRef | None
-    if kind == "rename":
+    split: dict[str, list[str]] | None = None
+    if kind == "split":
+        if len(parts) < 2:
+            raise CatalogError(
+                "a split needs two parts or more", hint="--into ID=Label:cue,cue twice or more"
+            )
+        scheme_node = URIRef(str(CG) + ("TopicScheme" if scheme == "topic" else "TaskScheme"))
+        for part in parts:
+            if part.id == old or part.id in schema.retired:
+                raise CatalogError(f"{part.id!r} cannot be a part of the split")
+            part_node = URIRef(namespace + part.id)
+            if part.id not in concepts:
+                if not part.label:
+                    raise CatalogError(
+                        f"the new {scheme} {part.id!r} needs a label", hint=f"--into {part.id}=Label:cues"
+                    )
+                _new_concept(g, part_node, cls, scheme_node, part.label, concept, namespace)
+            for cue in part.cues:
+                g.add((part_node, SKOS.hiddenLabel, RdfLiteral(cue, lang="en")))
+        new = new or parts[0].id
+        if new not in {p.id for p in parts}:
+            raise CatalogError(f"--rest {new!r} is not one of the parts")
+        split = {p.id: list(p.cues) for p in parts}
+        target = URIRef(namespace + new)
+    elif kind == "rename":
         if not new or not label:
             raise CatalogError(
                 "a rename needs the new id and its label", hint='--to NEW-ID --label "New label"'
@@ -145,17 +215,7 @@ def declare(
             )
         target = URIRef(namespace + new)
         scheme_node = URIRef(str(CG) + ("TopicScheme" if scheme == "topic" else "TaskScheme"))
-        g.add((target, RDF.type, SKOS.Concept))
-        g.add((target, RDF.type, cls))
-        g.add((target, SKOS.inScheme, scheme_node))
-        g.add((target, SKOS.prefLabel, RdfLiteral(label, lang="en")))
-        if concept.description:
-            g.add((target, SKOS.definition, RdfLiteral(concept.description, lang="en")))
-        if concept.broader:
-            g.add((target, SKOS.broader, URIRef(namespace + concept.broader)))
-        else:
-            g.add((target, SKOS.topConceptOf, scheme_node))
-            g.add((scheme_node, SKOS.hasTopConcept, target))
+        _new_concept(g, target, cls, scheme_node, label, concept, namespace, definition=True)
     elif kind == "merge":
         if not new or new not in concepts:
             raise CatalogError(
@@ -177,7 +237,7 @@ def declare(
     before = schema.version
     write_extension(settings, g)
     after = load_schema(settings.extensions_in_force).version
-    change = Change(change_id, kind, scheme, old, new, before, after, _now())
+    change = Change(change_id, kind, scheme, old, new, before, after, _now(), split)
     _append_log(settings, {"state": "declared", **asdict(change)})
     log.info("declared %s %s -> %s (%s)", kind, old, new, change_id)
     return change
@@ -187,6 +247,32 @@ def _rank(row: Any) -> tuple[int, float]:
     method = row.method or ""
     order = PRECEDENCE.index(method) if method in PRECEDENCE else len(PRECEDENCE)
     return (-order, float(row.confidence if row.confidence is not None else 1.0))
+
+
+def _router(store: Any, change: Change) -> Callable[[list[str]], dict[str, str | None]]:
+    """Which concept each example of the old concept goes to: the replacement, or for a split the
+    part whose cue words its text holds most (the rest part where it holds none)."""
+    if not change.parts:
+        return lambda ids: dict.fromkeys(ids, change.new)
+    from catalog.classify.rules import parse_messages
+
+    patterns = {
+        part: [re.compile(rf"(?<!\w){re.escape(c.lower())}(?!\w)") for c in cues]
+        for part, cues in change.parts.items()
+    }
+
+    def route(ids: list[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for ex in store.examples_for_classification(ids=ids):
+            text = " ".join(str(m.get("content") or "")[:1500] for m in parse_messages(ex)[:4]).lower()
+            hits = {part: sum(len(p.findall(text)) for p in found) for part, found in patterns.items()}
+            best = max(hits.values(), default=0)
+            out[ex["id"]] = next(p for p in patterns if hits[p] == best) if best else change.new
+        for i in ids:
+            out.setdefault(i, change.new)
+        return out
+
+    return route
 
 
 def migrate(
@@ -203,43 +289,50 @@ def migrate(
     moved = merged = batches = 0
     store = open_store(settings, create=False)
     try:
+        route = _router(store, change)
         total = store.concept_example_count(rel=rel, to_label=node_label, concept=change.old)
+        last: list[str] = []
         while True:
             rows = store.concept_edges(rel=rel, to_label=node_label, concept=change.old, limit=batch_size)
             if not rows:
                 break
             ids = [r.example for r in rows]
+            if ids == last:
+                raise CatalogError(
+                    f"the edges of {change.old!r} did not move (methods {sorted({str(r.method) for r in rows})})",
+                    hint="report this as a bug; the catalog is as the last whole batch left it",
+                )
+            last = ids
+            methods = sorted({*PRECEDENCE, *(r.method for r in rows if r.method)})
             batch = WriteBatch()
             batch.deletions.append(
-                RelDeletion(rel, "Example", node_label, ids, PRECEDENCE, dst_ids=[change.old])
+                RelDeletion(rel, "Example", node_label, ids, methods, dst_ids=[change.old])
             )
-            if change.new is not None:
-                have = {
-                    r.example: r
-                    for r in store.concept_edges(
-                        rel=rel, to_label=node_label, concept=change.new, limit=0, ids=ids
-                    )
-                }
+            where = route(ids)
+            for target in sorted({t for t in where.values() if t is not None}):
+                mine = [r for r in rows if where[r.example] == target]
+                found = store.concept_edges(
+                    rel=rel, to_label=node_label, concept=target, limit=0, ids=[r.example for r in mine]
+                )
+                have = {r.example: r for r in found}
                 merged += len(have)
                 if have:
+                    methods_there = sorted({*PRECEDENCE, *(r.method for r in found if r.method)})
                     batch.deletions.append(
-                        RelDeletion(
-                            rel, "Example", node_label, sorted(have), PRECEDENCE, dst_ids=[change.new]
-                        )
+                        RelDeletion(rel, "Example", node_label, sorted(have), methods_there, dst_ids=[target])
                     )
                 edges = []
-                for r in rows:
+                for r in mine:
                     keep = max((r, have[r.example]), key=_rank) if r.example in have else r
-                    moved_here = keep is r
                     edges.append(
                         {
                             "src": r.example,
-                            "dst": change.new,
+                            "dst": target,
                             "method": keep.method,
                             "method_version": keep.method_version,
                             "confidence": keep.confidence,
                             "migrated_from": f"{change.old} by {change.id}"
-                            if moved_here
+                            if keep is r
                             else keep.migrated_from,
                         }
                     )
@@ -267,6 +360,7 @@ def change_concept(
     *,
     new: str | None = None,
     label: str | None = None,
+    parts: Sequence[Part] = (),
     batch_size: int = BATCH,
     progress: Callable[[int, int], None] | None = None,
 ) -> Migrated:
@@ -280,5 +374,5 @@ def change_concept(
             )
         log.info("resuming %s", pending.id)
         return migrate(settings, pending, batch_size=batch_size, progress=progress, resumed=True)
-    change = declare(settings, kind, old, new=new, label=label)
+    change = declare(settings, kind, old, new=new, label=label, parts=parts)
     return migrate(settings, change, batch_size=batch_size, progress=progress)
