@@ -224,3 +224,33 @@ def test_model_labels_are_trusted_by_their_agreement_with_the_datas_own(store, t
         ("open-qa", "chat"),
     ]
     assert kappa == pytest.approx(cohen_kappa(expected_pairs))
+
+
+def test_where_picks_the_examples_the_annotator_asks_about(tmp_path: Path) -> None:
+    rows = [{"instruction": f"Summarise report number {i} for me", "output": "Done. " * 5} for i in range(6)]
+    rows += [{"instruction": f"Compute {i} + {i} for me", "output": f"{2 * i}"} for i in range(4)]
+    data = tmp_path / "mixed.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    manifest = tmp_path / "mixed.yaml"
+    manifest.write_text("name: mixed\nlicense: Apache-2.0\nlanguages: [en]\n")
+    db = tmp_path / "cat"
+    assert run_cli("ingest", str(data), "--manifest", str(manifest), "--db", str(db)).returncode == 0
+    got = run_cli(
+        "cypher", "--db", str(db), "--json",
+        "MATCH (e:Example)-[:FOR_TASK]->(t:Task {id: 'summarization'}) RETURN count(DISTINCT e)",
+    )  # fmt: skip
+    summaries = json.loads(got.stdout)["rows"][0][0]
+    assert 0 < summaries < len(rows)
+    server = FakeAnnotator()
+    try:
+        common = ["--db", str(db), "--base-url", server.url, "--model", "fake-annotator", "--only", "task"]
+        done = run_cli("annotate", *common, "--where", "task=summarization,role=supply", "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["calls"] == summaries == len(server.calls)
+        assert all("Summarise report" in text for _, text in server.calls)
+        bad = run_cli("annotate", *common, "--where", "topic=no-such-topic")
+        assert bad.returncode == 2 and "unknown topic 'no-such-topic'" in bad.stderr
+        typo = run_cli("annotate", *common, "--where", "tpoic=mathematics")
+        assert typo.returncode == 2 and "unknown filter 'tpoic'" in typo.stderr
+    finally:
+        server.close()

@@ -19,6 +19,7 @@ from catalog.provenance import lineage, usable_examples
 from catalog.provenance.lineage import Lineage
 from catalog.schema import Concept, Schema
 from catalog.store.base import ExampleWhere, GraphStore
+from catalog.where import with_narrower
 
 log = logging.getLogger(__name__)
 
@@ -104,22 +105,6 @@ class ExampleDetail(BaseModel):
     lineage: Lineage
 
 
-def _descendants(concepts: Mapping[str, Concept], ident: str, kind: str) -> tuple[str, ...]:
-    if ident not in concepts:
-        raise CatalogError(
-            f"unknown {kind} {ident!r}", hint=f"one of: {', '.join(sorted(concepts)[:30])} ..."
-        )
-    out = {ident}
-    grown = True
-    while grown:
-        grown = False
-        for c in concepts.values():
-            if c.broader in out and c.id not in out:
-                out.add(c.id)
-                grown = True
-    return tuple(sorted(out))
-
-
 def to_where(store: GraphStore, f: ExampleFilters) -> ExampleWhere:
     schema = store.schema
     refused: tuple[str, ...] | None = None
@@ -128,9 +113,9 @@ def to_where(store: GraphStore, f: ExampleFilters) -> ExampleWhere:
         refused = tuple(sorted(i for i, ok in verdicts.items() if not ok))
     return ExampleWhere(
         role=None if f.role == "any" else f.role,
-        topics=_descendants(schema.topics, f.topic, "topic") if f.topic is not None else None,
-        tasks=_descendants(schema.tasks, f.task, "task") if f.task is not None else None,
-        formats=_descendants(schema.formats, f.format, "format") if f.format is not None else None,
+        topics=with_narrower(schema.topics, f.topic, "topic") if f.topic is not None else None,
+        tasks=with_narrower(schema.tasks, f.task, "task") if f.task is not None else None,
+        formats=with_narrower(schema.formats, f.format, "format") if f.format is not None else None,
         language=f.language,
         dataset=f.dataset,
         source=f.source,

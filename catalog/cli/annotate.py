@@ -23,6 +23,7 @@ from catalog.cli.common import (
 )
 from catalog.errors import CatalogError
 from catalog.store.base import ExampleWhere
+from catalog.where import parse_where
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,15 @@ def annotate_command(
     ] = None,
     language: Annotated[
         str | None, typer.Option("--language", help="Only examples in this language.")
+    ] = None,
+    where_text: Annotated[
+        str | None,
+        typer.Option(
+            "--where",
+            help="Only examples matching key=value pairs, e.g. 'topic=mathematics,duplicate=false' "
+            "(topic, task, format, language, dataset, source, issue_kind, generator, role, has_issue, "
+            "synthetic, duplicate, min_confidence).",
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many examples.")] = None,
     budget_tokens: Annotated[
@@ -85,6 +95,8 @@ def annotate_command(
     )
     with open_catalog(settings, create=False) as s:
         where = ExampleWhere(role=None, dataset=dataset, language=language)
+        if where_text:
+            where = parse_where(s.schema, where_text, where)
         ids: list[str] = []
         after = ""
         while limit is None or len(ids) < limit:
