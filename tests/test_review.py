@@ -187,7 +187,7 @@ def test_the_api_queues_and_saves_a_persons_answer_behind_the_token(
         assert edges(c, first, "FOR_TASK") == [["extraction", "human"]]
         unsafe = c.post(f"/examples/{second}/labels", json={"risks": ["crime-theft"]}, headers=auth)
         assert unsafe.status_code == 200 and ["crime-theft", "human"] in edges(c, second, "HAS_RISK")
-        assert c.post(f"/examples/{second}/labels", json={}, headers=auth).status_code == 422
+        assert c.post(f"/examples/{second}/labels", json={}, headers=auth).status_code == 400
         bad = c.post(f"/examples/{second}/labels", json={"task": "nonsense"}, headers=auth)
         assert bad.status_code == 400 and "unknown task 'nonsense'" in bad.json()["error"]["message"]
         missing = c.post("/examples/0123abcd/labels", json={"task": "chat"}, headers=auth)

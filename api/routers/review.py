@@ -9,13 +9,14 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from api.deps import CatalogDep, ReadAccess, SettingsDep, WriteAccess
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, WRITE_RESPONSES
 from api.routers.coverage import shipped_spec
 from api.views.review import ReviewQueue, review_view
 from catalog.classify import assign_by_person
+from catalog.errors import CatalogError
 from catalog.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,6 @@ class Answer(BaseModel):
     risks: list[str] = Field(default=[], description="Risk ids the person flags (e.g. crime-theft).")
     safe: bool = Field(default=False, description="Reviewed: no risk (clears a safety flag).")
 
-    @model_validator(mode="after")
-    def _something(self) -> Answer:
-        if not (self.task or self.risks or self.safe):
-            raise ValueError("give a task, risks or safe")
-        if self.safe and self.risks:
-            raise ValueError("safe excludes risks")
-        return self
 
 
 class Answered(BaseModel):
@@ -77,10 +71,15 @@ class Answered(BaseModel):
     "/examples/{example_id}/labels",
     response_model=Answered,
     dependencies=[WriteAccess],
+    responses=WRITE_RESPONSES,
     tags=["examples"],
     summary="A person's labels for one example (kept from then on)",
 )
 def post_labels(example_id: str, answer: Answer, catalog: CatalogDep) -> Answered:
+    if not (answer.task or answer.risks or answer.safe):
+        raise CatalogError("the answer is empty", hint='give a task, risks or safe, e.g. {"task": "open-qa"}')
+    if answer.safe and answer.risks:
+        raise CatalogError("safe and risks contradict each other", hint="give one of them")
     with catalog.use() as store:
         risks = list(answer.risks)
         if answer.safe:
