@@ -188,3 +188,26 @@ def test_topics_in_the_cli(tmp_path: Path) -> None:
     assert (db / "topics" / "proposals.json").exists()
     missing = run_cli("topics", "accept", "c00000000", "--id", "x-topic", "--label", "X", "--db", str(db))
     assert missing.returncode == 2 and "no topic proposal 'c00000000'" in missing.stderr
+    # with a model configured, the largest proposals get titles; a bad reply gets one retry
+    from tests.helpers.fake_annotator import FakeAnnotator
+
+    server = FakeAnnotator()
+    server.script[("", "title")] = [
+        "not json",
+        '{"title": "Everyday questions", "description": "Asked daily."}',
+    ]
+    try:
+        named = run_cli(
+            "topics", "discover", "--db", str(db), "--min-size", "5", "--show", "3", "--json",
+            "--base-url", server.url, "--model", "fake-annotator",
+        )  # fmt: skip
+        assert named.returncode == 0, named.stderr
+        proposals = json.loads(named.stdout)["proposals"]
+        asked = min(3, len(proposals))
+        assert [p["title"] for p in proposals[:asked]] == ["Everyday questions"] * asked
+        assert all(p["title_by"] == "fake-annotator@title-1" for p in proposals[:asked])
+        assert all(p["title"] is None for p in proposals[asked:])
+        assert len(server.calls) == asked + 1  # the first reply was refused and asked again
+        assert f"titles from fake-annotator: {asked} of {asked}" in named.stderr
+    finally:
+        server.close()

@@ -41,6 +41,19 @@ def discover_command(
     ] = DEFAULT_MIN_CONFIDENCE,
     min_size: Annotated[int, typer.Option("--min-size", min=2, help="The smallest cluster proposed.")] = 20,
     shown: Annotated[int, typer.Option("--show", min=1, help="Proposals printed (all are saved).")] = 20,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="A model to title the proposals (default CURAGRAPH_LLM_MODEL)."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="Its OpenAI-compatible /v1 endpoint (default CURAGRAPH_LLM_BASE_URL)."
+        ),
+    ] = None,
+    titles: Annotated[
+        bool, typer.Option("--titles/--no-titles", help="Ask the model for titles when one is configured.")
+    ] = True,
     db: DbOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -54,6 +67,24 @@ def discover_command(
     with open_catalog(settings, create=False) as s:
         err.print("clustering the examples without a confident topic ...", highlight=False)
         found = discover(s, max_confidence=max_confidence, min_size=min_size)
+    url, name = base_url or settings.llm_base_url, model or settings.llm_model
+    if titles and url and name and found.proposals:
+        from catalog.ask.llm import ChatClient
+        from catalog.topics.titles import title_proposals
+
+        client = ChatClient(
+            url,
+            name,
+            api_key=settings.llm_api_key.get_secret_value(),
+            timeout_s=settings.llm_timeout_s,
+            retries=5,
+        )
+        named = title_proposals(found, client, top=shown)
+        err.print(
+            f"titles from {name}: {named.titled} of {named.asked} ({named.failed} refused after a retry); "
+            f"{named.calls} calls, {named.prompt_tokens:,} + {named.completion_tokens:,} tokens",
+            highlight=False,
+        )
     path = save_proposals(settings.db, found)
     if as_json:
         data = asdict(found)
@@ -67,7 +98,10 @@ def discover_command(
         highlight=False,
     )
     for p in found.proposals[:shown]:
-        out.rule(f"{p.id}  {p.size:,} examples  coherence {p.coherence:.2f}")
+        out.rule(
+            f"{p.id}  {p.size:,} examples  coherence {p.coherence:.2f}"
+            + (f"  {p.title!r}" if p.title else "")
+        )
         out.print(
             f"nearest topic: {p.nearest} ({p.nearest_similarity:.2f}); suggested parent: {p.broader or '(top level)'}",
             highlight=False,

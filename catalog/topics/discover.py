@@ -66,6 +66,10 @@ class Proposal:
     nearest_similarity: float
     broader: str | None
     languages: dict[str, int] = field(default_factory=dict)
+    #: suggested by the model annotator when one is configured (catalog/topics/titles.py)
+    title: str | None = None
+    description: str | None = None
+    title_by: str | None = None
 
 
 @dataclass

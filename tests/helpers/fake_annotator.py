@@ -14,6 +14,7 @@ DEFAULTS = {
     "task": '{"concept": "summarization", "confidence": 0.9}',
     "topic": '{"concepts": [], "confidence": 0.5}',
     "safety": '{"concepts": [], "confidence": 0.9}',
+    "title": '{"title": "Recipes", "description": "Dishes and how to cook them."}',
 }
 TRUNCATED = "<truncated>"  # a scripted reply that comes back cut off at the length limit
 
@@ -23,6 +24,8 @@ def dimension_of(system: str) -> str:
         return "task"
     if "What subject" in system:
         return "topic"
+    if "Name the topic" in system:
+        return "title"
     return "safety"
 
 
