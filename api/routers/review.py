@@ -60,7 +60,6 @@ class Answer(BaseModel):
     safe: bool = Field(default=False, description="Reviewed: no risk (clears a safety flag).")
 
 
-
 class Answered(BaseModel):
     id: str
     task: str | None
