@@ -140,9 +140,15 @@ def _containers(tmp: Path) -> dict[str, Path]:
     return files
 
 
+READ_COMPRESSED = ("gzip", "bzip2", "xz", "gzip (misnamed)")  # read through their decompressor
+
+
 def test_a_file_in_a_container_curagraph_does_not_read_is_named_for_what_it_is(tmp_path: Path) -> None:
     for what, path in _containers(tmp_path).items():
         found = unread_container(path)
+        if what in READ_COMPRESSED:
+            assert found is None, (what, found)  # a JSON Lines record inside: readable
+            continue
         assert found is not None, path
         assert what.split(" (")[0] in found[0], (what, found)
     plain = tmp_path / "plain.jsonl"
@@ -152,13 +158,13 @@ def test_a_file_in_a_container_curagraph_does_not_read_is_named_for_what_it_is(t
     assert done.returncode == 2 and "a Parquet file" in done.stderr and "does not read yet" in done.stderr
 
 
-def test_hh_rlhf_gzip_is_named_gzip_and_not_yet_read(tmp_path: Path, datasets: Path) -> None:
+def test_hh_rlhf_gzip_is_decompressed_and_its_pairs_named(tmp_path: Path, datasets: Path) -> None:
+    """The gzip file is read through its decompressor; its preference pairs have no reader yet
+    (issue 18), which the refusal says by naming their fields and how to go on."""
     path = datasets / "hh-rlhf-harmless" / "test.jsonl.gz"
     done = run_cli("ingest", str(path), "--db", str(tmp_path / "cat"))
     assert done.returncode == 2
-    assert "gzip-compressed" in done.stderr and "not read yet" in done.stderr.replace(
-        "does not read yet", "not read yet"
-    )
+    assert "fields chosen, rejected" in done.stderr and "--format" in done.stderr
     assert not (tmp_path / "cat").exists()  # refused before anything was opened or written
 
 

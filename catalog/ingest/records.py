@@ -9,12 +9,17 @@ yielded with an `error` instead of a value, so the caller can quarantine it and 
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import dataclasses
+import gzip
 import io
 import logging
+import lzma
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -41,10 +46,7 @@ class RawRecord:
 
 #: containers curagraph does not read yet, by their magic bytes: (offset, magic, what it is, how to read it)
 _UNREAD_CONTAINERS: tuple[tuple[int, bytes, str, str], ...] = (
-    (0, b"\x1f\x8b", "a gzip-compressed file", "decompress it first, e.g. gunzip -k FILE"),
-    (0, b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "decompress it first, e.g. zstd -d FILE"),
-    (0, b"BZh", "a bzip2-compressed file", "decompress it first, e.g. bunzip2 -k FILE"),
-    (0, b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it first, e.g. unxz -k FILE"),
+    # (gzip, bzip2 and xz are read through their decompressor: see COMPRESSIONS)
     (0, b"PAR1", "a Parquet file", "convert it to JSON Lines first, e.g. with pyarrow or pandas"),
     (0, b"ARROW1", "an Arrow IPC file", "convert it to JSON Lines first, e.g. with pyarrow"),
     (0, b"\xff\xff\xff\xff", "an Arrow IPC stream", "convert it to JSON Lines first, e.g. with pyarrow"),
@@ -55,14 +57,61 @@ _UNREAD_CONTAINERS: tuple[tuple[int, bytes, str, str], ...] = (
     (0, b"SQLite format 3\x00", "an SQLite database", "export its rows to JSON Lines or CSV first"),
     (0, b"\x89HDF", "an HDF5 file", "export its rows to JSON Lines first"),
     (0, b"%PDF", "a PDF document", "curagraph reads records (JSON, JSON Lines, CSV), not documents"),
+    (
+        0,
+        b"\x28\xb5\x2f\xfd",
+        "a zstd-compressed file",
+        "decompress it first, e.g. zstd -d FILE (gzip, bzip2 and xz are read as they are)",
+    ),
 )
 
 
-def unread_container(path: Path) -> tuple[str, str] | None:
-    """(what the file is, how to make it readable) when its magic bytes name a container that
-    curagraph does not read; None for text."""
+#: compressions read around JSON, JSON Lines and CSV, by their magic bytes (not the file's name)
+COMPRESSIONS: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+_COMPRESSED_SUFFIXES = (".gz", ".gzip", ".bz2", ".xz", ".zst", ".zstd")
+
+
+def compression_of(path: Path) -> str | None:
+    """gzip, bz2 or xz when the file starts with that compression's magic bytes, else None."""
     with path.open("rb") as f:
-        head = f.read(512)
+        head = f.read(8)
+    return next((name for magic, name in COMPRESSIONS if head.startswith(magic)), None)
+
+
+@contextmanager
+def open_stream(path: Path) -> Iterator[tuple[BinaryIO, BinaryIO]]:
+    """(the decompressed bytes, the file itself): a compressed file is read through its
+    decompressor, the position in the file itself says how far the reading got."""
+    kind = compression_of(path)
+    with path.open("rb") as raw:
+        if kind is None:
+            yield raw, raw
+            return
+        opener = {"gzip": gzip.GzipFile, "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
+        with opener(fileobj=raw) if kind == "gzip" else opener(raw) as stream:
+            yield stream, raw
+
+
+def inner_suffix(path: Path) -> str:
+    """The file's format suffix under any compression suffix (data.csv.gz -> .csv)."""
+    suffixes = [x.lower() for x in path.suffixes]
+    while suffixes and suffixes[-1] in _COMPRESSED_SUFFIXES:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def unread_container(path: Path) -> tuple[str, str] | None:
+    """(what the file is, how to make it readable) when its magic bytes (inside any compression
+    curagraph reads) name a container that curagraph does not read; None for text."""
+    try:
+        with open_stream(path) as (f, _):
+            head = f.read(512)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        return f"a {compression_of(path)} file that does not decompress ({exc})", "check the file is whole"
     for offset, magic, what, fix in _UNREAD_CONTAINERS:
         if head[offset : offset + len(magic)] == magic:
             return what, fix
@@ -71,9 +120,9 @@ def unread_container(path: Path) -> tuple[str, str] | None:
 
 def sniff_container(path: Path) -> Container:
     """Decide the container from the extension (CSV/TSV) or the first non-blank byte."""
-    if path.suffix.lower() in (".csv", ".tsv"):
+    if inner_suffix(path) in (".csv", ".tsv"):
         return "csv"
-    with path.open("rb") as f:
+    with open_stream(path) as (f, _):
         head = f.read(4096)
         while head and not head.lstrip():
             more = f.read(4096)
@@ -90,15 +139,18 @@ def iter_records(
     path: Path, *, max_record_bytes: int, container: Container | None = None
 ) -> Iterator[RawRecord]:
     container = container or sniff_container(path)
-    with path.open("rb") as f:
+    with open_stream(path) as (f, raw):
         if container == "csv":
-            yield from _iter_csv(
-                f, max_record_bytes, delimiter="\t" if path.suffix.lower() == ".tsv" else ","
-            )
+            records = _iter_csv(f, max_record_bytes, delimiter="\t" if inner_suffix(path) == ".tsv" else ",")
         elif container == "json-array":
-            yield from _iter_json_array(f, max_record_bytes)
+            records = _iter_json_array(f, max_record_bytes)
         else:
-            yield from _iter_jsonl(f, max_record_bytes)
+            records = _iter_jsonl(f, max_record_bytes)
+        if raw is f:
+            yield from records
+        else:  # progress counts the compressed file's bytes
+            for rec in records:
+                yield dataclasses.replace(rec, end_offset=raw.tell())
 
 
 def _parse_json(data: bytes) -> tuple[Any, str | None]:
