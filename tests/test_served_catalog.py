@@ -138,7 +138,13 @@ def test_a_killed_ingest_through_the_server_resumes_to_the_same_catalog(
     served: Server, tmp_path: Path
 ) -> None:
     db = str(served.db)
-    data = ALPACA / "alpaca_5000.json"
+    # the demo's records, 50 variants of each: long enough (600 transactions) that the kill lands
+    # mid-run however fast the machine is
+    records = json.loads((ALPACA / "alpaca_5000.json").read_text())
+    data = tmp_path / "alpaca-variants.json"
+    data.write_text(
+        json.dumps([{**r, "instruction": f"{r['instruction']} ({i})"} for i in range(50) for r in records])
+    )
     manifest = DEMO / "manifests" / "stanford-alpaca-5k.yaml"
     args = ["ingest", str(data), "--manifest", str(manifest), "--batch-size", "5", "--no-classify"]
     reference = tmp_path / "reference"
