@@ -1,6 +1,7 @@
-"""Compressed files: gzip, bz2 and xz around JSON Lines and CSV are read through their decompressor,
-recognised by their magic bytes (not their names), and give the same examples as the original; the
-raw archive keeps the file as it came; zstd is refused with what to do."""
+"""Compressed and columnar files: gzip, bz2 and xz around JSON Lines and CSV are read through their
+decompressor, recognised by their magic bytes (not their names), and Parquet by row group; each
+gives the same examples as the original; the raw archive keeps the file as it came; zstd is refused
+with what to do."""
 
 from __future__ import annotations
 
@@ -68,3 +69,22 @@ def test_zstd_is_refused_with_what_to_do(tmp_path: Path) -> None:
     data.write_bytes(b"\x28\xb5\x2f\xfd" + b"\x00" * 64)
     done = run_cli("ingest", str(data), "--db", str(tmp_path / "cat"))
     assert done.returncode == 2 and "zstd" in done.stderr and "zstd -d" in done.stderr
+
+
+def test_parquet_gives_the_examples_of_the_json_original(datasets: Path, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    original = datasets / "self-instruct" / "seed_tasks.jsonl"
+    manifest = manifest_path("self-instruct")
+    rows = [json.loads(line) for line in original.read_text().splitlines() if line.strip()]
+    packed = tmp_path / "seed_tasks.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), packed, row_group_size=40)  # several row groups
+    assert pq.ParquetFile(packed).num_row_groups > 1
+    plain = run_cli("ingest", str(original), "--manifest", str(manifest), "--db", str(tmp_path / "plain"))
+    assert plain.returncode == 0, plain.stderr
+    done = run_cli("ingest", str(packed), "--manifest", str(manifest), "--db", str(tmp_path / "pq"), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["read"] == summary["accepted"] == len(rows) and summary["quarantined"] == 0
+    assert _ids(tmp_path / "pq") == _ids(tmp_path / "plain")

@@ -126,7 +126,11 @@ def print_summaries(summaries: list[IngestSummary]) -> None:
 
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(help="Data files (JSON, JSON Lines or CSV).", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Data files (JSON, JSON Lines, CSV or Parquet; gzip, bzip2 or xz compressed too).",
+            show_default=False,
+        ),
     ],
     manifest: Annotated[
         Path | None, typer.Option("--manifest", "-m", help="YAML manifest for the files.")

@@ -55,7 +55,7 @@ def prepare_ingest(
     if (unread := unread_container(path)) is not None:
         what, fix = unread
         raise IngestError(
-            f"{path} is {what}, a container curagraph does not read yet (JSON, JSON Lines and CSV are read)",
+            f"{path} is {what}, a container curagraph does not read yet (JSON, JSON Lines, CSV and Parquet are read, also gzip-, bzip2- or xz-compressed)",
             hint=fix.replace("FILE", str(path)),
         )
     manifest = load_manifest(manifest_path) if manifest_path else default_manifest(path)

@@ -28,7 +28,7 @@ import orjson
 
 log = logging.getLogger(__name__)
 
-Container = Literal["json-array", "jsonl", "csv"]
+Container = Literal["json-array", "jsonl", "csv", "parquet"]
 
 _CHUNK = 1 << 20  # bytes read at a time
 PREVIEW_BYTES = 2000  # what a quarantine entry keeps of a bad record
@@ -47,7 +47,6 @@ class RawRecord:
 #: containers curagraph does not read yet, by their magic bytes: (offset, magic, what it is, how to read it)
 _UNREAD_CONTAINERS: tuple[tuple[int, bytes, str, str], ...] = (
     # (gzip, bzip2 and xz are read through their decompressor: see COMPRESSIONS)
-    (0, b"PAR1", "a Parquet file", "convert it to JSON Lines first, e.g. with pyarrow or pandas"),
     (0, b"ARROW1", "an Arrow IPC file", "convert it to JSON Lines first, e.g. with pyarrow"),
     (0, b"\xff\xff\xff\xff", "an Arrow IPC stream", "convert it to JSON Lines first, e.g. with pyarrow"),
     (0, b"PK\x03\x04", "a zip archive", "unpack it and ingest the data files inside"),
@@ -122,6 +121,9 @@ def sniff_container(path: Path) -> Container:
     """Decide the container from the extension (CSV/TSV) or the first non-blank byte."""
     if inner_suffix(path) in (".csv", ".tsv"):
         return "csv"
+    with path.open("rb") as f:
+        if f.read(4) == PARQUET_MAGIC:
+            return "parquet"
     with open_stream(path) as (f, _):
         head = f.read(4096)
         while head and not head.lstrip():
@@ -139,6 +141,9 @@ def iter_records(
     path: Path, *, max_record_bytes: int, container: Container | None = None
 ) -> Iterator[RawRecord]:
     container = container or sniff_container(path)
+    if container == "parquet":
+        yield from _iter_parquet(path)
+        return
     with open_stream(path) as (f, raw):
         if container == "csv":
             records = _iter_csv(f, max_record_bytes, delimiter="\t" if inner_suffix(path) == ".tsv" else ",")
@@ -151,6 +156,30 @@ def iter_records(
         else:  # progress counts the compressed file's bytes
             for rec in records:
                 yield dataclasses.replace(rec, end_offset=raw.tell())
+
+
+PARQUET_MAGIC = b"PAR1"
+PARQUET_BATCH = 1_024
+
+
+def _iter_parquet(path: Path) -> Iterator[RawRecord]:
+    """A Parquet file's rows as records, a batch of a row group at a time (memory: one batch); the
+    progress offset is the share of the row groups read, scaled to the file's size."""
+    import pyarrow.parquet as pq
+
+    try:
+        file = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid and OSError subclasses
+        raise ValueError(f"{path.name} is not a readable Parquet file: {exc}") from exc
+    size = path.stat().st_size
+    groups = max(1, file.num_row_groups)
+    index = 0
+    for group in range(file.num_row_groups):
+        done_bytes = size * (group + 1) // groups
+        for batch in file.iter_batches(batch_size=PARQUET_BATCH, row_groups=[group]):
+            for row in batch.to_pylist():
+                index += 1
+                yield RawRecord(index - 1, index, row, None, b"", done_bytes)
 
 
 def _parse_json(data: bytes) -> tuple[Any, str | None]:

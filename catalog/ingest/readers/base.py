@@ -19,7 +19,7 @@ class Reader:
     name: ClassVar[str]
     description: ClassVar[str]
     #: containers this format comes in
-    containers: ClassVar[tuple[Container, ...]] = ("json-array", "jsonl")
+    containers: ClassVar[tuple[Container, ...]] = ("json-array", "jsonl", "parquet")
 
     def __init__(self, path: Path | None = None, fields: Mapping[str, str] | None = None) -> None:
         self.path = path
