@@ -31,12 +31,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import rdflib
-from rdflib import OWL, RDF, SKOS, URIRef
+from rdflib import OWL, SKOS, URIRef
 from rdflib import Literal as RdfLiteral
 
 from catalog.config import Settings
 from catalog.errors import CatalogError
-from catalog.evolve.extension import CG, write_extension
+from catalog.evolve.extension import CG, add_concept, write_extension
 from catalog.schema import Concept, Schema, load_schema
 from catalog.store import open_store
 from catalog.store.base import NodeDeletion
@@ -124,31 +124,6 @@ def _pending(settings: Settings, kind: Kind, old: str) -> Change | None:
     return None
 
 
-def _new_concept(
-    g: rdflib.Graph,
-    node: URIRef,
-    cls: URIRef,
-    scheme_node: URIRef,
-    label: str,
-    old: Concept,
-    namespace: str,
-    *,
-    definition: bool = False,
-) -> None:
-    """A new concept in the old one's place (the same broader concept), optionally with its definition."""
-    g.add((node, RDF.type, SKOS.Concept))
-    g.add((node, RDF.type, cls))
-    g.add((node, SKOS.inScheme, scheme_node))
-    g.add((node, SKOS.prefLabel, RdfLiteral(label, lang="en")))
-    if definition and old.description:
-        g.add((node, SKOS.definition, RdfLiteral(old.description, lang="en")))
-    if old.broader:
-        g.add((node, SKOS.broader, URIRef(namespace + old.broader)))
-    else:
-        g.add((node, SKOS.topConceptOf, scheme_node))
-        g.add((scheme_node, SKOS.hasTopConcept, node))
-
-
 @dataclass(frozen=True)
 class Part:
     """One concept a split gives examples to: a new one (with its label) or an existing one."""
@@ -175,6 +150,7 @@ def declare(
     _, _, cls = SCHEMES[scheme]
     node = URIRef(concept.iri)
     namespace = concept.iri[: -len(old)]
+    parent = URIRef(namespace + concept.broader) if concept.broader else None  # new concepts go beside it
     g = rdflib.Graph()
     g.bind("cg", CG)
     g.bind("skos", SKOS)
@@ -196,7 +172,7 @@ def declare(
                     raise CatalogError(
                         f"the new {scheme} {part.id!r} needs a label", hint=f"--into {part.id}=Label:cues"
                     )
-                _new_concept(g, part_node, cls, scheme_node, part.label, concept, namespace)
+                add_concept(g, part_node, cls=cls, scheme=scheme_node, label=part.label, broader=parent)
             for cue in part.cues:
                 g.add((part_node, SKOS.hiddenLabel, RdfLiteral(cue, lang="en")))
         new = new or parts[0].id
@@ -215,7 +191,15 @@ def declare(
             )
         target = URIRef(namespace + new)
         scheme_node = URIRef(str(CG) + ("TopicScheme" if scheme == "topic" else "TaskScheme"))
-        _new_concept(g, target, cls, scheme_node, label, concept, namespace, definition=True)
+        add_concept(
+            g,
+            target,
+            cls=cls,
+            scheme=scheme_node,
+            label=label,
+            broader=parent,
+            definition=concept.description,
+        )
     elif kind == "merge":
         if not new or new not in concepts:
             raise CatalogError(

@@ -8,7 +8,7 @@ import logging
 import os
 
 import rdflib
-from rdflib import Literal, Namespace, URIRef
+from rdflib import RDF, SKOS, Literal, Namespace, URIRef
 
 from catalog.config import Settings
 from catalog.schema import load_ontology_graph, validate_ontology
@@ -17,6 +17,31 @@ log = logging.getLogger(__name__)
 
 CG = Namespace("https://w3id.org/curagraph#")
 EXTENSION_NODE = URIRef("https://w3id.org/curagraph/catalog-extension")
+
+
+def add_concept(
+    g: rdflib.Graph,
+    node: URIRef,
+    *,
+    cls: URIRef,
+    scheme: URIRef,
+    label: str,
+    broader: URIRef | None,
+    definition: str | None = None,
+) -> None:
+    """The triples of one new SKOS concept: its classes, scheme, English label, its broader concept
+    (or top-concept links without one) and its definition."""
+    g.add((node, RDF.type, SKOS.Concept))
+    g.add((node, RDF.type, cls))
+    g.add((node, SKOS.inScheme, scheme))
+    g.add((node, SKOS.prefLabel, Literal(label, lang="en")))
+    if broader is not None:
+        g.add((node, SKOS.broader, broader))
+    else:
+        g.add((node, SKOS.topConceptOf, scheme))
+        g.add((scheme, SKOS.hasTopConcept, node))
+    if definition:
+        g.add((node, SKOS.definition, Literal(definition, lang="en")))
 
 
 def read_extension(settings: Settings) -> rdflib.Graph:

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import rdflib
-from rdflib import RDF, RDFS, SKOS, Literal, Namespace
+from rdflib import RDFS, SKOS, Literal, Namespace
 
 from catalog.config import Settings
 from catalog.errors import CatalogError
-from catalog.evolve.extension import write_extension
+from catalog.evolve.extension import add_concept, write_extension
 from catalog.schema import load_schema
 from catalog.store import open_store
 from catalog.store.batch import RelGroup, WriteBatch
@@ -63,17 +63,10 @@ def concept_graph(
     g.bind("topic", TOPIC)
     g.bind("skos", SKOS)
     node = TOPIC[concept_id]
-    g.add((node, RDF.type, SKOS.Concept))
-    g.add((node, RDF.type, CG.Topic))
-    g.add((node, SKOS.inScheme, CG.TopicScheme))
-    g.add((node, SKOS.prefLabel, Literal(label, lang="en")))
-    if broader:
-        g.add((node, SKOS.broader, TOPIC[broader]))
-    else:
-        g.add((node, SKOS.topConceptOf, CG.TopicScheme))
-        g.add((CG.TopicScheme, SKOS.hasTopConcept, node))
-    if description:
-        g.add((node, SKOS.definition, Literal(description, lang="en")))
+    add_concept(
+        g, node, cls=CG.Topic, scheme=CG.TopicScheme, label=label,
+        broader=TOPIC[broader] if broader else None, definition=description,
+    )  # fmt: skip
     for cue in cues:
         lang, _, text = cue.partition(":") if re.match(r"^[a-z]{2}:", cue) else ("en", "", cue)
         g.add((node, SKOS.hiddenLabel, Literal(text, lang=lang)))
